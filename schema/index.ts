@@ -1,0 +1,4 @@
+/** The whole database schema; drizzle-kit reads this file and the Worker's db client binds to it. */
+export * from "./operations";
+export * from "./tests";
+export * from "./users";

@@ -1,0 +1,165 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { users } from "./users";
+
+/** Every status a test can be in; the TestRotator is the only writer of the running ones. */
+export const testStatuses = [
+  "draft",
+  "scheduled",
+  "running",
+  "paused",
+  "paused_drift",
+  "needs_reauth",
+  "video_missing",
+  "completed",
+  "stopped",
+] as const;
+export type TestStatus = (typeof testStatuses)[number];
+
+/** Statuses in which a test holds its video: at most one such test per video. */
+export const liveTestStatuses = [
+  "scheduled",
+  "running",
+  "paused",
+  "paused_drift",
+  "needs_reauth",
+] as const satisfies readonly TestStatus[];
+
+/** One A/B test of a video's titles. */
+export const tests = pgTable(
+  "tests",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    videoId: text("video_id").notNull(),
+    videoTitleOriginal: text("video_title_original").notNull(),
+    status: text("status", { enum: testStatuses }).notNull().default("draft"),
+    metric: text("metric", { enum: ["views", "ctr", "watch_time"] })
+      .notNull()
+      .default("views"),
+    intervalMinutes: integer("interval_minutes").notNull(),
+    /** Seconds into each slot at which this test's boundary falls, spreading the hourly herd. */
+    boundaryOffsetSeconds: integer("boundary_offset_seconds").notNull().default(0),
+    autoApply: boolean("auto_apply").notNull().default(true),
+    startsAt: timestamp("starts_at", { withTimezone: true }),
+    endsAt: timestamp("ends_at", { withTimezone: true }),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    currentVariant: integer("current_variant"),
+    nextRotationAt: timestamp("next_rotation_at", { withTimezone: true }),
+    decision: text("decision", { enum: ["collecting", "winner", "same", "inconclusive"] }),
+    winnerVariant: integer("winner_variant"),
+    winnerLift: doublePrecision("winner_lift"),
+    pValue: doublePrecision("p_value"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("tests_user_id_idx").on(t.userId),
+    index("tests_status_idx").on(t.status),
+    // One live test per video, enforced by the database rather than by a racy check.
+    uniqueIndex("tests_one_live_per_video_idx")
+      .on(t.videoId)
+      .where(sql`${t.status} in (${sql.raw(liveTestStatuses.map((s) => `'${s}'`).join(", "))})`),
+  ],
+);
+
+/** A title variant of a test; variant 0 is the original title, the control. */
+export const titles = pgTable(
+  "titles",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    testId: uuid("test_id")
+      .notNull()
+      .references(() => tests.id, { onDelete: "cascade" }),
+    variant: integer("variant").notNull(),
+    text: text("text").notNull(),
+  },
+  (t) => [
+    index("titles_test_id_idx").on(t.testId),
+    uniqueIndex("titles_test_variant_idx").on(t.testId, t.variant),
+  ],
+);
+
+/** One rotation slot: the span during which one variant was live, with the views at its edges. */
+export const slots = pgTable(
+  "slots",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    testId: uuid("test_id")
+      .notNull()
+      .references(() => tests.id, { onDelete: "cascade" }),
+    slotIndex: integer("slot_index").notNull(),
+    variant: integer("variant").notNull(),
+    block: integer("block").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+    viewsStart: bigint("views_start", { mode: "number" }).notNull(),
+    viewsEnd: bigint("views_end", { mode: "number" }),
+  },
+  // Keyed by test + index so that a retried alarm upserts instead of double-counting.
+  (t) => [uniqueIndex("slots_test_slot_idx").on(t.testId, t.slotIndex)],
+);
+
+/** Every poll of a test's video, and the Analytics API's daily rows. */
+export const analyticsPolls = pgTable(
+  "analytics_polls",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    titleId: uuid("title_id")
+      .notNull()
+      .references(() => titles.id, { onDelete: "cascade" }),
+    testId: uuid("test_id")
+      .notNull()
+      .references(() => tests.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["poll", "daily"] }).notNull(),
+    polledAt: timestamp("polled_at", { withTimezone: true }).notNull().defaultNow(),
+    slotIndex: integer("slot_index"),
+    viewCount: bigint("view_count", { mode: "number" }),
+    likeCount: bigint("like_count", { mode: "number" }),
+    commentCount: bigint("comment_count", { mode: "number" }),
+    day: date("day"),
+    impressions: bigint("impressions", { mode: "number" }),
+    ctr: doublePrecision("ctr"),
+    watchMinutes: doublePrecision("watch_minutes"),
+  },
+  (t) => [
+    index("analytics_polls_title_id_idx").on(t.titleId),
+    index("analytics_polls_test_id_idx").on(t.testId, t.polledAt),
+  ],
+);
+
+/** The audit trail: every state change of a test, and account events of a user. */
+export const events = pgTable(
+  "events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    testId: uuid("test_id").references(() => tests.id, { onDelete: "cascade" }),
+    type: text("type").notNull(),
+    data: jsonb("data").$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("events_test_id_idx").on(t.testId, t.createdAt),
+    index("events_user_id_idx").on(t.userId, t.createdAt),
+  ],
+);

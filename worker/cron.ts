@@ -1,0 +1,18 @@
+import { openDb } from "./db/client";
+import { rollupUserStats } from "./rollups/user-stats";
+
+/** The cron expressions of wrangler.toml `[triggers]`, by what they run. */
+export const CRON = { frequent: "*/5 * * * *", hourly: "0 * * * *" } as const;
+
+/** Runs the tasks of one cron trigger. */
+export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
+  const { db, close } = openDb(env);
+  try {
+    if (controller.cron === CRON.hourly) {
+      const users = await rollupUserStats(db);
+      console.log(JSON.stringify({ level: "info", task: "rollup.user_stats", users }));
+    }
+  } finally {
+    await close();
+  }
+}

@@ -1,0 +1,43 @@
+import { neonConfig } from "@neondatabase/serverless";
+
+type WebSocketClass = new (url: string, protocols?: string | string[]) => WebSocket;
+
+/** Whether a frame is exactly the Postgres Terminate message: 'X' followed by length 4. */
+function isTerminate(data: unknown): boolean {
+  if (!(data instanceof Uint8Array) || data.length !== 5) return false;
+  return data[0] === 0x58 && data[1] === 0 && data[2] === 0 && data[3] === 0 && data[4] === 4;
+}
+
+/**
+ * The driver (1.2.0) drops the callback of its Terminate write and so never closes its WebSocket;
+ * the dangling socket later surfaces as "Network connection lost" outside any request. This
+ * WebSocket closes itself right after sending Terminate.
+ */
+function closingAfterTerminate(Base: WebSocketClass): WebSocketClass {
+  return class extends Base {
+    override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+      super.send(data);
+      if (isTerminate(data)) this.close();
+    }
+  };
+}
+
+let configuredFor: string | undefined;
+
+/**
+ * Points `@neondatabase/serverless` at a local WebSocket proxy (scripts/db-proxy.ts) instead of
+ * Neon. Without a proxy the driver keeps its defaults, which are right for Neon.
+ * The settings are the driver's globals, so this is done once per isolate.
+ */
+export function useLocalProxy(proxy: string, WebSocketBase: WebSocketClass = WebSocket): void {
+  if (configuredFor === proxy) return;
+  configuredFor = proxy;
+  neonConfig.webSocketConstructor = closingAfterTerminate(WebSocketBase);
+  neonConfig.wsProxy = () => `${proxy}/v1`;
+  neonConfig.useSecureWebSocket = false;
+  // Pipelining would send a cleartext password; local Postgres answers with SCRAM.
+  neonConfig.pipelineTLS = false;
+  neonConfig.pipelineConnect = false;
+  // Coalescing waits a timer on every round trip: ~1.7 ms instead of ~0.2 ms for `select 1`.
+  neonConfig.coalesceWrites = false;
+}

@@ -1,0 +1,54 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "./context";
+
+/** The closed set of error codes the API answers with. */
+export const errorCodes = {
+  bad_request: 400,
+  validation_failed: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  payload_too_large: 413,
+  unprocessable: 422,
+  rate_limited: 429,
+  internal: 500,
+  not_ready: 503,
+  upstream_unavailable: 503,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/** An error the API answers with deliberately: its code picks the status. */
+export class AppError extends HTTPException {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(errorCodes[code], { message });
+  }
+}
+
+/** The JSON body of every error: `{ error: { code, message, requestId } }`. */
+export function errorBody(code: ErrorCode, message: string, requestId: string, details?: unknown) {
+  return { error: { code, message, requestId, ...(details ? { details } : {}) } };
+}
+
+/** The one error handler: known errors answer as themselves; anything else is a logged generic 500. */
+export function handleError(err: Error, c: Context<AppEnv>): Response {
+  const requestId = c.get("requestId") ?? "unknown";
+  if (err instanceof AppError) {
+    return c.json(errorBody(err.code, err.message, requestId, err.details), err.status);
+  }
+  if (err instanceof HTTPException) {
+    // Hono's own (e.g. a malformed JSON body): a client error, never a 500.
+    const code: ErrorCode = err.status === 413 ? "payload_too_large" : "bad_request";
+    return c.json(errorBody(code, err.message || "Bad request", requestId), err.status);
+  }
+  console.error(JSON.stringify({ level: "error", requestId, message: err.message, stack: err.stack }));
+  return c.json(errorBody("internal", "Internal error", requestId), 500);
+}

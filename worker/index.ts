@@ -1,0 +1,13 @@
+import { app } from "./app";
+import { runScheduled } from "./cron";
+import { consumeJobs } from "./jobs/consumer";
+import type { JobMessage } from "./jobs/messages";
+
+export { QuotaLedger } from "../durable-objects/quota-ledger";
+export { TestRotator } from "../durable-objects/test-rotator";
+
+export default {
+  fetch: app.fetch,
+  scheduled: (controller, env, ctx) => ctx.waitUntil(runScheduled(controller, env)),
+  queue: (batch, env) => consumeJobs(batch, env),
+} satisfies ExportedHandler<Env, JobMessage>;

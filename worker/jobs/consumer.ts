@@ -1,0 +1,70 @@
+import { deadLetters } from "../../schema";
+import { type Db, openDb } from "../db/client";
+import { notifyAlert } from "./alert-notify";
+import { type JobMessage, retryDelaySeconds } from "./messages";
+
+/** The queue whose messages failed every retry (wrangler.toml `dead_letter_queue`). */
+export const DEAD_LETTER_QUEUE = "ttp-jobs-dead";
+
+type Handlers = { [T in JobMessage["type"]]: (db: Db, env: Env, job: Extract<JobMessage, { type: T }>) => Promise<void> };
+
+const handlers: Handlers = {
+  "alert.notify": (db, env, job) => notifyAlert(db, env, job.alertId),
+};
+
+function isJob(body: unknown): body is JobMessage {
+  if (typeof body !== "object" || body === null) return false;
+  const type = (body as { type?: unknown }).type;
+  return typeof type === "string" && Object.hasOwn(handlers, type);
+}
+
+async function runJob(db: Db, env: Env, job: JobMessage): Promise<void> {
+  const handler = handlers[job.type] as (db: Db, env: Env, job: JobMessage) => Promise<void>;
+  await handler(db, env, job);
+}
+
+/**
+ * The queue consumer: routes each job to its handler; a failure is retried with the type's
+ * backoff until the queue gives it to the dead-letter queue, whose messages are stored.
+ */
+export async function consumeJobs(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const { db, close } = openDb(env);
+  try {
+    if (batch.queue === DEAD_LETTER_QUEUE) return await storeDeadLetters(db, batch);
+    for (const message of batch.messages) {
+      if (!isJob(message.body)) {
+        // A message no handler knows will never succeed: keep it for the operator instead.
+        await storeDeadLetter(db, batch.queue, message);
+        message.ack();
+        continue;
+      }
+      try {
+        await runJob(db, env, message.body);
+        message.ack();
+      } catch (err) {
+        const delaySeconds = retryDelaySeconds(message.body.type, message.attempts);
+        console.log(
+          JSON.stringify({ level: "warn", job: message.body.type, attempt: message.attempts, delaySeconds, error: String(err) }),
+        );
+        message.retry({ delaySeconds });
+      }
+    }
+  } finally {
+    await close();
+  }
+}
+
+async function storeDeadLetter(db: Db, queue: string, message: Message<unknown>): Promise<void> {
+  const jobType = isJob(message.body) ? message.body.type : "unknown";
+  await db
+    .insert(deadLetters)
+    .values({ queue, messageId: message.id, jobType, body: message.body ?? null, attempts: message.attempts })
+    .onConflictDoNothing({ target: deadLetters.messageId });
+}
+
+async function storeDeadLetters(db: Db, batch: MessageBatch<unknown>): Promise<void> {
+  for (const message of batch.messages) {
+    await storeDeadLetter(db, batch.queue, message);
+    message.ack();
+  }
+}
