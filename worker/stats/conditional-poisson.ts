@@ -1,0 +1,299 @@
+/**
+ * The switchback model: counts per slot `y ~ Poisson(exposure · exp(α_block + β_variant))`
+ * with β₀ = 0 (the control), fitted by the likelihood conditional on each block's total.
+ *
+ * Conditioning on block totals removes the block effects α exactly: within a block the
+ * counts are multinomial with probabilities ∝ exposure · exp(β_variant). Whatever moves
+ * traffic between blocks — the video's ageing, weekdays, a spike from a share — cancels, and
+ * only comparisons inside a block inform β. Over-dispersion (bursty traffic) is handled the
+ * quasi-Poisson way: the covariance is scaled by φ = Pearson X² / residual df, floored at 1.
+ */
+import { choleskyInPlace, inverseFromCholesky, solveCholesky } from "./linear-algebra";
+
+/** One slot of a test: which variant was live in which block, what it gathered and for how long. */
+export interface Slot {
+  variant: number;
+  block: number;
+  /** Events gained in the slot (views, or clicks for CTR). */
+  count: number;
+  /** Opportunity in the slot (hours live, or impressions for CTR). */
+  exposure: number;
+}
+
+/** The fitted model, with every per-variant array indexed by variant (index 0 = control). */
+export interface ConditionalPoissonFit {
+  /** Log rate ratio of each variant against the control; `beta[0]` is 0. */
+  beta: Float64Array;
+  /** Covariance of `beta` (K×K row-major, dispersion included); row and column 0 are 0. */
+  covariance: Float64Array;
+  /** Quasi-Poisson dispersion φ ≥ 1 that scales the covariance. */
+  dispersion: number;
+  /** Pearson X² of the slots that entered the fit. */
+  pearsonChiSquare: number;
+  /** Residual degrees of freedom behind φ: slots − blocks − (K−1) over the used blocks. */
+  residualDf: number;
+  /** Blocks that carry information: ≥ 2 variants with exposure and a positive total. */
+  blocksUsed: number;
+  /** Slots with exposure inside the used blocks. */
+  slotsUsed: number;
+  /**
+   * True when the plain maximum-likelihood estimate does not exist (a variant without any
+   * count, separated data, or a variant never compared) and the fit fell back to a weak
+   * normal prior, see {@link FALLBACK_PRIOR_SD}.
+   */
+  penalised: boolean;
+}
+
+/**
+ * Prior standard deviation of each β in the fallback fit. A rate ratio beyond e^±4 (55×) is
+ * implausible for a title, so N(0, 2²) barely moves estimates supported by data while
+ * keeping them finite when the data cannot bound them (β → −∞ for a variant with no counts).
+ */
+export const FALLBACK_PRIOR_SD = 2;
+
+/** |β| beyond this means the unpenalised Newton iterations are walking off to infinity. */
+const DIVERGENCE_LIMIT = 20;
+const MAX_ITERATIONS = 100;
+const MAX_HALVINGS = 40;
+const STEP_TOLERANCE = 1e-10;
+
+/** Per-block sums of the used blocks, flattened block-major (block · K + variant). */
+interface BlockTable {
+  exposure: Float64Array;
+  count: Float64Array;
+  total: Float64Array;
+  blocks: number;
+}
+
+/**
+ * Fits the conditional Poisson model by Newton–Raphson with step halving. Inputs must
+ * already be validated (variants in range, finite non-negative counts and exposures,
+ * no count without exposure).
+ */
+export function fitConditionalPoisson(variantCount: number, slots: readonly Slot[]): ConditionalPoissonFit {
+  const k = variantCount;
+  const { table, usedIndex } = tabulate(k, slots);
+
+  let penalty = 0;
+  let beta = newton(k, table, penalty);
+  if (beta === null) {
+    penalty = 1 / FALLBACK_PRIOR_SD ** 2;
+    beta = newton(k, table, penalty);
+  }
+  // With the prior the objective is strictly concave and bounded, so Newton cannot fail
+  // short of non-finite input; stay finite regardless.
+  const fitted = beta ?? new Float64Array(k);
+
+  const p = k - 1;
+  const information = new Float64Array(p * p);
+  evaluate(k, table, fitted, penalty, new Float64Array(p), information);
+  let inverse: Float64Array;
+  if (choleskyInPlace(information, p)) {
+    inverse = inverseFromCholesky(information, p);
+  } else {
+    inverse = new Float64Array(p * p);
+    for (let i = 0; i < p; i++) inverse[i * p + i] = FALLBACK_PRIOR_SD ** 2;
+  }
+
+  // Pearson X² on the slots (not the block × variant cells), as the residual df counts slots.
+  const weight = new Float64Array(k);
+  for (let v = 0; v < k; v++) weight[v] = Math.exp(at(fitted, v));
+  const denominator = new Float64Array(table.blocks);
+  for (let b = 0; b < table.blocks; b++) {
+    let sum = 0;
+    for (let v = 0; v < k; v++) sum += at(table.exposure, b * k + v) * at(weight, v);
+    denominator[b] = sum;
+  }
+  let chiSquare = 0;
+  let slotsUsed = 0;
+  for (const slot of slots) {
+    const b = usedIndex.get(slot.block);
+    if (b === undefined || slot.exposure <= 0) continue;
+    slotsUsed++;
+    const mean = (at(table.total, b) * slot.exposure * at(weight, slot.variant)) / at(denominator, b);
+    if (mean > 0) chiSquare += (slot.count - mean) ** 2 / mean;
+  }
+  const residualDf = slotsUsed - table.blocks - p;
+  // φ < 1 (under-dispersion) is not credible for view counts and would shrink intervals on
+  // the strength of noise, so the Poisson variance is the floor. Without residual df there is
+  // nothing to estimate from, and the Poisson variance is the only defensible value.
+  const dispersion = residualDf > 0 ? Math.max(1, chiSquare / residualDf) : 1;
+
+  const covariance = new Float64Array(k * k);
+  for (let i = 0; i < p; i++) {
+    for (let j = 0; j < p; j++) covariance[(i + 1) * k + (j + 1)] = dispersion * at(inverse, i * p + j);
+  }
+  return {
+    beta: fitted,
+    covariance,
+    dispersion,
+    pearsonChiSquare: chiSquare,
+    residualDf,
+    blocksUsed: table.blocks,
+    slotsUsed,
+    penalised: penalty > 0,
+  };
+}
+
+/** Sums exposure and counts per block and variant, keeping only informative blocks. */
+function tabulate(k: number, slots: readonly Slot[]): { table: BlockTable; usedIndex: Map<number, number> } {
+  const index = new Map<number, number>();
+  const exposure: number[] = [];
+  const count: number[] = [];
+  for (const slot of slots) {
+    let b = index.get(slot.block);
+    if (b === undefined) {
+      b = index.size;
+      index.set(slot.block, b);
+      for (let v = 0; v < k; v++) {
+        exposure.push(0);
+        count.push(0);
+      }
+    }
+    const cell = b * k + slot.variant;
+    exposure[cell] = (exposure[cell] ?? 0) + slot.exposure;
+    count[cell] = (count[cell] ?? 0) + slot.count;
+  }
+
+  const usedIndex = new Map<number, number>();
+  const usedExposure: number[] = [];
+  const usedCount: number[] = [];
+  const usedTotal: number[] = [];
+  for (const [block, b] of index) {
+    let variantsExposed = 0;
+    let total = 0;
+    for (let v = 0; v < k; v++) {
+      if ((exposure[b * k + v] ?? 0) > 0) variantsExposed++;
+      total += count[b * k + v] ?? 0;
+    }
+    // A block informs β only through comparisons inside it: with one variant (an incomplete
+    // last block) or no events it contributes nothing to the conditional likelihood.
+    if (variantsExposed < 2 || total <= 0) continue;
+    usedIndex.set(block, usedIndex.size);
+    for (let v = 0; v < k; v++) {
+      usedExposure.push(exposure[b * k + v] ?? 0);
+      usedCount.push(count[b * k + v] ?? 0);
+    }
+    usedTotal.push(total);
+  }
+  return {
+    table: {
+      exposure: Float64Array.from(usedExposure),
+      count: Float64Array.from(usedCount),
+      total: Float64Array.from(usedTotal),
+      blocks: usedTotal.length,
+    },
+    usedIndex,
+  };
+}
+
+/**
+ * Newton–Raphson on the (optionally ridge-penalised) conditional log-likelihood. Returns
+ * null when the information is singular or the estimates diverge, i.e. when the maximum
+ * likelihood estimate does not exist.
+ */
+function newton(k: number, table: BlockTable, penalty: number): Float64Array | null {
+  const p = k - 1;
+  const beta = new Float64Array(k);
+  const candidate = new Float64Array(k);
+  const gradient = new Float64Array(p);
+  const information = new Float64Array(p * p);
+  const step = new Float64Array(p);
+
+  let logLikelihood = evaluate(k, table, beta, penalty, gradient, information);
+  for (let iteration = 0; iteration < MAX_ITERATIONS; iteration++) {
+    if (!choleskyInPlace(information, p)) return null;
+    solveCholesky(information, p, gradient, step);
+
+    // The objective is concave, so a full Newton step rarely overshoots; halving guards the
+    // first steps from far away (e.g. large true effects with few counts).
+    let scale = 1;
+    let next = Number.NEGATIVE_INFINITY;
+    for (let halving = 0; halving <= MAX_HALVINGS; halving++) {
+      for (let i = 0; i < p; i++) candidate[i + 1] = at(beta, i + 1) + scale * at(step, i);
+      next = objective(k, table, candidate, penalty);
+      if (next >= logLikelihood - 1e-12 * (1 + Math.abs(logLikelihood))) break;
+      scale /= 2;
+    }
+    if (!Number.isFinite(next)) return null;
+
+    let largestMove = 0;
+    for (let i = 1; i < k; i++) {
+      largestMove = Math.max(largestMove, Math.abs(at(candidate, i) - at(beta, i)));
+      beta[i] = at(candidate, i);
+      if (Math.abs(at(beta, i)) > DIVERGENCE_LIMIT) return null;
+    }
+    logLikelihood = evaluate(k, table, beta, penalty, gradient, information);
+    if (largestMove < STEP_TOLERANCE) return beta;
+  }
+  return null;
+}
+
+/** The conditional log-likelihood (minus the penalty), up to a constant. */
+function objective(k: number, table: BlockTable, beta: Float64Array, penalty: number): number {
+  let value = 0;
+  for (let b = 0; b < table.blocks; b++) {
+    let denominator = 0;
+    for (let v = 0; v < k; v++) {
+      const e = at(table.exposure, b * k + v);
+      if (e <= 0) continue;
+      denominator += e * Math.exp(at(beta, v));
+      value += at(table.count, b * k + v) * at(beta, v);
+    }
+    value -= at(table.total, b) * Math.log(denominator);
+  }
+  for (let v = 1; v < k; v++) value -= (penalty / 2) * at(beta, v) ** 2;
+  return value;
+}
+
+/**
+ * Writes the score (gradient) and the observed information (minus the Hessian) of β₁..β_{K−1}
+ * and returns the objective. Within a block with total N and probabilities π:
+ * score_v = y_v − N·π_v, information_vw = N·(π_v·δ_vw − π_v·π_w).
+ */
+function evaluate(
+  k: number,
+  table: BlockTable,
+  beta: Float64Array,
+  penalty: number,
+  gradient: Float64Array,
+  information: Float64Array,
+): number {
+  const p = k - 1;
+  gradient.fill(0);
+  information.fill(0);
+  const probability = new Float64Array(k);
+  let value = 0;
+  for (let b = 0; b < table.blocks; b++) {
+    let denominator = 0;
+    for (let v = 0; v < k; v++) {
+      const w = at(table.exposure, b * k + v) * Math.exp(at(beta, v));
+      probability[v] = w;
+      denominator += w;
+      value += at(table.count, b * k + v) * at(beta, v);
+    }
+    const total = at(table.total, b);
+    value -= total * Math.log(denominator);
+    for (let v = 1; v < k; v++) {
+      const pv = at(probability, v) / denominator;
+      gradient[v - 1] = at(gradient, v - 1) + at(table.count, b * k + v) - total * pv;
+      for (let w = 1; w < k; w++) {
+        const pw = at(probability, w) / denominator;
+        const cell = (v - 1) * p + (w - 1);
+        information[cell] = at(information, cell) + total * ((v === w ? pv : 0) - pv * pw);
+      }
+    }
+  }
+  for (let v = 1; v < k; v++) {
+    value -= (penalty / 2) * at(beta, v) ** 2;
+    gradient[v - 1] = at(gradient, v - 1) - penalty * at(beta, v);
+    const diagonal = (v - 1) * p + (v - 1);
+    information[diagonal] = at(information, diagonal) + penalty;
+  }
+  return value;
+}
+
+/** Indexed read that satisfies `noUncheckedIndexedAccess` for internal, in-range indices. */
+function at(values: Float64Array, index: number): number {
+  return values[index] as number;
+}
