@@ -11,12 +11,12 @@ const MIGRATIONS = [
 ];
 
 /** One entry of the rotator's step journal. */
-export interface JournalEntry {
+export type JournalEntry = {
   seq: number;
   at: number;
   step: string;
   data: string;
-}
+};
 
 /**
  * One per test (`idFromName(testId)`): holds the test's schedule, its rotation alarm and a step

@@ -29,9 +29,7 @@ export const alerts = pgTable(
     clearedAt: timestamp("cleared_at", { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex("alerts_open_episode_idx")
-      .on(t.kind, t.subject)
-      .where(sql`${t.clearedAt} is null`),
+    uniqueIndex("alerts_open_episode_idx").on(t.kind, t.subject).where(sql`${t.clearedAt} is null`),
     index("alerts_raised_at_idx").on(t.raisedAt),
   ],
 );

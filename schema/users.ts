@@ -23,9 +23,15 @@ export const users = pgTable(
     channelId: text("channel_id"),
     channelTitle: text("channel_title"),
     channelAvatarUrl: text("channel_avatar_url"),
-    plan: text("plan", { enum: ["free", "pro", "authority"] }).notNull().default("free"),
-    role: text("role", { enum: ["user", "admin"] }).notNull().default("user"),
-    status: text("status", { enum: ["active", "needs_reauth"] }).notNull().default("active"),
+    plan: text("plan", { enum: ["free", "pro", "authority"] })
+      .notNull()
+      .default("free"),
+    role: text("role", { enum: ["user", "admin"] })
+      .notNull()
+      .default("user"),
+    status: text("status", { enum: ["active", "needs_reauth"] })
+      .notNull()
+      .default("active"),
     oauthProjectId: text("oauth_project_id").references(() => oauthProjects.id),
     /** AES-256-GCM ciphertext, `v<keyVersion>.<iv>.<ciphertext>` in base64url; never plaintext. */
     refreshTokenEnc: text("refresh_token_enc"),
@@ -34,9 +40,5 @@ export const users = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    uniqueIndex("users_email_idx").on(t.email),
-    uniqueIndex("users_google_sub_idx").on(t.googleSub),
-  ],
+  (t) => [uniqueIndex("users_email_idx").on(t.email), uniqueIndex("users_google_sub_idx").on(t.googleSub)],
 );
-

@@ -1,3 +1,4 @@
+import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { startDbProxy } from "./db-proxy";
@@ -41,6 +42,7 @@ export async function startLocalDatabase(options: {
     };
   }
 
+  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const db = await PGlite.create(options.dataDir);
   const pglitePort = await freePort();
   const server = new PGLiteSocketServer({

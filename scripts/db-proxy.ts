@@ -1,4 +1,4 @@
-import { type Socket, connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { type RawData, type WebSocket, WebSocketServer } from "ws";
 
 /**
@@ -38,10 +38,10 @@ const IDLE = 0x49; // 'I'
 
 /** Splits a stream of Postgres messages (1 type byte + int32 length, after an untyped start-up). */
 class MessageScanner {
-  private header = Buffer.alloc(0);
+  private header: Buffer = Buffer.alloc(0);
   private remaining = 0;
   private type = 0;
-  private bodyStart = Buffer.alloc(0);
+  private bodyStart: Buffer = Buffer.alloc(0);
 
   constructor(
     private untypedFirst: boolean,
@@ -90,12 +90,9 @@ class BackendLock {
   private waiting: Array<{ owner: object; grant: () => void }> = [];
 
   acquire(owner: object, grant: () => void): void {
-    if (this.holder === owner) return grant();
-    if (this.holder === null) {
-      this.holder = owner;
-      return grant();
-    }
-    if (!this.waiting.some((w) => w.owner === owner)) this.waiting.push({ owner, grant });
+    if (this.holder === null) this.holder = owner;
+    if (this.holder === owner) grant();
+    else if (!this.waiting.some((w) => w.owner === owner)) this.waiting.push({ owner, grant });
   }
 
   release(owner: object): void {
@@ -171,8 +168,8 @@ export async function startDbProxy(options: DbProxyOptions): Promise<DbProxy> {
         return;
       }
       pending.push(chunk);
-      if (!options.serialize) return flush();
-      lock.acquire(session, flush);
+      if (options.serialize) lock.acquire(session, flush);
+      else flush();
     });
 
     upstream.on("data", (chunk: Buffer) => {

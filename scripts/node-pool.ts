@@ -1,4 +1,4 @@
-import { Pool, neonConfig } from "@neondatabase/serverless";
+import { neonConfig, Pool } from "@neondatabase/serverless";
 import { WebSocket } from "ws";
 import { useLocalProxy } from "../worker/db/driver";
 

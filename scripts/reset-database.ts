@@ -7,7 +7,8 @@ export async function resetDatabase(target: { databaseUrl: string; wsProxy: stri
     const { rows } = await pool.query<{ name: string }>(
       "select quote_ident(tablename) as name from pg_tables where schemaname = 'public'",
     );
-    if (rows.length > 0) await pool.query(`truncate ${rows.map((r) => r.name).join(", ")} restart identity cascade`);
+    if (rows.length > 0)
+      await pool.query(`truncate ${rows.map((r) => r.name).join(", ")} restart identity cascade`);
   } finally {
     await pool.end();
   }

@@ -1,4 +1,4 @@
-import { SELF, env } from "cloudflare:test";
+import { createExecutionContext, env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../worker/index";
 
@@ -23,11 +23,13 @@ describe("health and readiness", () => {
   it("turns 503 and names Postgres when the database is unreachable", async () => {
     // A proxy address nobody listens on: the database is down as far as the Worker can tell.
     const downEnv = { ...env, DB_WS_PROXY: "127.0.0.1:9" };
-    const ctx = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext;
+    const ctx = createExecutionContext();
     try {
       const res = await worker.fetch(new Request("https://app.test/api/ready"), downEnv, ctx);
       expect(res.status).toBe(503);
-      const body = (await res.json()) as { error: { code: string; message: string; details: Record<string, string> } };
+      const body = (await res.json()) as {
+        error: { code: string; message: string; details: Record<string, string> };
+      };
       expect(body.error.code).toBe("not_ready");
       expect(Object.keys(body.error.details)).toEqual(["postgres"]);
       expect(body.error.message).toContain("postgres");

@@ -1,6 +1,6 @@
 import { Pool } from "@neondatabase/serverless";
-import { withReplicas } from "drizzle-orm/pg-core";
 import { drizzle } from "drizzle-orm/neon-serverless";
+import { withReplicas } from "drizzle-orm/pg-core";
 import * as schema from "../../schema";
 import { useLocalProxy } from "./driver";
 

@@ -15,7 +15,7 @@ function isTerminate(data: unknown): boolean {
  */
 function closingAfterTerminate(Base: WebSocketClass): WebSocketClass {
   return class extends Base {
-    override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+    override send(data: Parameters<WebSocket["send"]>[0]): void {
       super.send(data);
       if (isTerminate(data)) this.close();
     }

@@ -17,7 +17,7 @@ async function check(probe: () => Promise<unknown>): Promise<string | undefined>
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
   }
 }
 

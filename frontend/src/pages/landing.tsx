@@ -4,8 +4,8 @@ export default function Landing() {
     <main>
       <h1>TitleTesterPro</h1>
       <p>
-        A/B test the title of a published YouTube video: we rotate the live title on a schedule,
-        count the views each title earns, and tell you which one wins — with statistics you can trust.
+        A/B test the title of a published YouTube video: we rotate the live title on a schedule, count the
+        views each title earns, and tell you which one wins — with statistics you can trust.
       </p>
     </main>
   );
