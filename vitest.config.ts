@@ -1,10 +1,12 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { newKeyringSecret } from "./worker/auth/keyring";
 
 /**
  * Three projects:
  * - `worker`: the Worker and its Durable Objects inside workerd (vitest-pool-workers), against
  *   the Postgres that `test/setup/database.ts` starts (real when DATABASE_URL is set).
+ * - `emulator`: the Google emulator's contract tests inside workerd (its own Worker and DO).
  * - `node`: pure code (statistics) and Node-side tooling (migrations, the database proxy).
  */
 export default defineConfig({
@@ -21,11 +23,38 @@ export default defineConfig({
               bindings: {
                 DATABASE_URL: inject("databaseUrl"),
                 DB_WS_PROXY: inject("dbWsProxy"),
+                // Fresh keys for every run: nothing secret is committed, not even for tests.
+                SESSION_KEYS: newKeyringSecret(),
+                TOKEN_ENCRYPTION_KEYS: newKeyringSecret(),
+                // The suite's requests all come from one address; the rate-limit tests set their own.
+                RATE_LIMIT_PER_IP: "1000000",
+                RATE_LIMIT_PER_USER: "1000000",
+                // Every Google host is the emulator that test/setup/emulator.ts started.
+                GOOGLE_ACCOUNTS_URL: inject("emulatorUrl"),
+                GOOGLE_OAUTH2_URL: inject("emulatorUrl"),
+                GOOGLE_APIS_URL: inject("emulatorUrl"),
+                YOUTUBE_ANALYTICS_URL: inject("emulatorUrl"),
               },
             },
           })),
         ],
-        test: { name: "worker", include: ["test/worker/**/*.test.ts"] },
+        // vitest runs global setups once per project: only the Worker tests need the emulator server.
+        test: {
+          name: "worker",
+          include: ["test/worker/**/*.test.ts"],
+          globalSetup: ["test/setup/emulator.ts"],
+        },
+      },
+      {
+        // The Google emulator's own contract tests, inside workerd against its Worker (SELF).
+        extends: true,
+        plugins: [
+          cloudflareTest(() => ({
+            main: "emulator/index.ts",
+            wrangler: { configPath: "./emulator/wrangler.toml" },
+          })),
+        ],
+        test: { name: "emulator", include: ["test/emulator/**/*.test.ts"] },
       },
       {
         extends: true,

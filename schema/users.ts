@@ -1,15 +1,4 @@
-import { boolean, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-
-/** Google Cloud projects whose OAuth client and API key the product uses (the QuotaLedger holds their live usage). */
-export const oauthProjects = pgTable("oauth_projects", {
-  id: text("id").primaryKey(),
-  clientId: text("client_id").notNull(),
-  /** Name of the secret that holds the API key — never the key itself. */
-  apiKeyRef: text("api_key_ref").notNull(),
-  dailyLimit: integer("daily_limit").notNull().default(10_000),
-  enabled: boolean("enabled").notNull().default(true),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-});
+import { integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 /** A creator (or an admin) signed in with Google. */
 export const users = pgTable(
@@ -32,7 +21,8 @@ export const users = pgTable(
     status: text("status", { enum: ["active", "needs_reauth"] })
       .notNull()
       .default("active"),
-    oauthProjectId: text("oauth_project_id").references(() => oauthProjects.id),
+    /** The QuotaLedger project the user consented to (projects live in the ledger, not here). */
+    oauthProjectId: text("oauth_project_id"),
     /** AES-256-GCM ciphertext, `v<keyVersion>.<iv>.<ciphertext>` in base64url; never plaintext. */
     refreshTokenEnc: text("refresh_token_enc"),
     /** Bumped by "sign out everywhere" and by revocation: sessions carrying an older version die. */

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalDatabase } from "./database";
+import { devSecrets } from "./dev-secrets";
 import { migrateDatabase } from "./migrate";
 
 /**
@@ -71,24 +72,15 @@ try {
   cleanups.push(() => database.close());
   await migrateDatabase(database);
 
+  const secrets = await devSecrets();
   console.log("› starting the Worker (wrangler dev)");
+  const vars = { DATABASE_URL: database.databaseUrl, DB_WS_PROXY: database.wsProxy, ...secrets };
   const wrangler = run(
     "npx",
     [
-      "wrangler",
-      "dev",
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(APP_PORT),
-      "--persist-to",
-      ".data/wrangler",
-      "--test-scheduled",
-      "--show-interactive-dev-session=false",
-      "--var",
-      `DATABASE_URL:${database.databaseUrl}`,
-      "--var",
-      `DB_WS_PROXY:${database.wsProxy}`,
+      ...["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(APP_PORT)],
+      ...["--persist-to", ".data/wrangler", "--test-scheduled", "--show-interactive-dev-session=false"],
+      ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     ],
     { wait: false },
   );

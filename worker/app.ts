@@ -1,19 +1,42 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./context";
 import { errorBody, handleError } from "./errors";
+import { adminAuth } from "./middleware/admin-auth";
 import { init } from "./middleware/init";
+import { checkOrigin } from "./middleware/origin";
+import { limitPerIp, limitPerUser } from "./middleware/rate-limit";
+import { requireUser } from "./middleware/session";
+import { adminQuotaRoutes } from "./routes/admin-quota";
+import { adminUserRoutes } from "./routes/admin-users";
+import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
+import { meRoutes } from "./routes/me";
+import { videoRoutes } from "./routes/videos";
 
 /** The API: one sub-app per domain, mounted under /api. */
-const api = new Hono<AppEnv>().route("/", healthRoutes);
+const api = new Hono<AppEnv>()
+  .use(limitPerIp, checkOrigin)
+  .route("/", healthRoutes)
+  .route("/auth", authRoutes)
+  .use("/me", requireUser, limitPerUser)
+  .use("/videos", requireUser, limitPerUser)
+  .route("/", meRoutes)
+  .route("/", videoRoutes)
+  .use("/admin/*", adminAuth)
+  .route("/admin", adminQuotaRoutes)
+  .route("/admin", adminUserRoutes);
 
-/** The Worker's Hono app. Static assets never reach it (see `run_worker_first` in wrangler.toml). */
+/**
+ * The Worker's Hono app. The CDN serves the SPA without waking the Worker (`run_worker_first`
+ * covers only /api/*); a non-API request that does reach it is handed to the assets all the same.
+ */
 export const app = new Hono<AppEnv>()
   .use(init)
   .route("/api", api)
-  .notFound((c) =>
-    c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`, c.var.requestId), 404),
-  )
+  .notFound((c) => {
+    if (!c.req.path.startsWith("/api/")) return c.env.ASSETS.fetch(c.req.raw);
+    return c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`, c.var.requestId), 404);
+  })
   .onError(handleError);
 
 /** The API's type, for the SPA's typed `hc` client. */

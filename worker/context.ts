@@ -1,4 +1,5 @@
 import type { Db } from "./db/client";
+import type { Principal } from "./users/principal";
 
 /** The Hono environment every route shares: bindings, and per-request services on `c.var`. */
 export type AppEnv = {
@@ -7,5 +8,7 @@ export type AppEnv = {
     requestId: string;
     /** The request's database, opened on first use and closed after the response. */
     db: () => Db;
+    /** The signed-in user, on routes behind `requireUser`. */
+    user?: Principal;
   };
 };

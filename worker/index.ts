@@ -4,6 +4,7 @@ import { consumeJobs } from "./jobs/consumer";
 import type { JobMessage } from "./jobs/messages";
 
 export { QuotaLedger } from "../durable-objects/quota-ledger";
+export { RateLimiter } from "../durable-objects/rate-limiter";
 export { TestRotator } from "../durable-objects/test-rotator";
 
 export default {

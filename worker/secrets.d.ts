@@ -6,7 +6,22 @@ declare namespace Cloudflare {
     DATABASE_URL?: string;
     /** A read replica's connection string; reads use the primary when unset. */
     DATABASE_URL_READ?: string;
+    /** Keyring signing session JWTs (HS256): `{"current":"1","keys":{"1":"<base64url, ≥32 bytes>"}}`. */
+    SESSION_KEYS?: string;
+    /** Keyring encrypting refresh tokens at rest (AES-256-GCM), same shape as SESSION_KEYS. */
+    TOKEN_ENCRYPTION_KEYS?: string;
+    /** The app's public origin (e.g. `https://titletesterpro.com`); state-changing requests must come from it. */
+    APP_ORIGIN?: string;
+    /** Comma-separated e-mails that become admins when they sign in. */
+    ADMIN_EMAILS?: string;
+    /** Requests per minute per client IP / per signed-in user (defaults 600 / 300). */
+    RATE_LIMIT_PER_IP?: string;
+    RATE_LIMIT_PER_USER?: string;
     /** Where alert notifications are POSTed (optional). */
     ALERT_WEBHOOK_URL?: string;
+    /** Bearer token of `/api/admin/*` until admin sessions exist; admin routes answer 401 without it. */
+    ADMIN_API_TOKEN?: string;
+    // Each quota project's OAuth client secret and API key are secrets too, under the names its
+    // QuotaProjectConfig gives (`clientSecretRef`, `apiKeyRef`); the ledger reads them by name.
   }
 }

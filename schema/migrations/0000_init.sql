@@ -100,15 +100,6 @@ CREATE TABLE "titles" (
 	"text" text NOT NULL
 );
 --> statement-breakpoint
-CREATE TABLE "oauth_projects" (
-	"id" text PRIMARY KEY NOT NULL,
-	"client_id" text NOT NULL,
-	"api_key_ref" text NOT NULL,
-	"daily_limit" integer DEFAULT 10000 NOT NULL,
-	"enabled" boolean DEFAULT true NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
-);
---> statement-breakpoint
 CREATE TABLE "users" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"google_sub" text NOT NULL,
@@ -136,7 +127,6 @@ ALTER TABLE "events" ADD CONSTRAINT "events_test_id_tests_id_fk" FOREIGN KEY ("t
 ALTER TABLE "slots" ADD CONSTRAINT "slots_test_id_tests_id_fk" FOREIGN KEY ("test_id") REFERENCES "public"."tests"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "tests" ADD CONSTRAINT "tests_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "titles" ADD CONSTRAINT "titles_test_id_tests_id_fk" FOREIGN KEY ("test_id") REFERENCES "public"."tests"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "users" ADD CONSTRAINT "users_oauth_project_id_oauth_projects_id_fk" FOREIGN KEY ("oauth_project_id") REFERENCES "public"."oauth_projects"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "alerts_open_episode_idx" ON "alerts" USING btree ("kind","subject") WHERE "alerts"."cleared_at" is null;--> statement-breakpoint
 CREATE INDEX "alerts_raised_at_idx" ON "alerts" USING btree ("raised_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "dead_letters_message_idx" ON "dead_letters" USING btree ("message_id");--> statement-breakpoint

@@ -8,7 +8,6 @@ const expectedTables = [
   "analytics_polls",
   "dead_letters",
   "events",
-  "oauth_projects",
   "slots",
   "tests",
   "titles",

@@ -33,7 +33,6 @@ async function createUser(email: string) {
 
 describe("database through the Neon driver", () => {
   it("writes and reads every table of the schema, with cascades on user deletion", async () => {
-    await db.insert(schema.oauthProjects).values({ id: "p-foundation", clientId: "c", apiKeyRef: "K" });
     const user = await createUser("round-trip@example.com");
     const [test] = await db
       .insert(schema.tests)

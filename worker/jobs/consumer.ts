@@ -1,15 +1,22 @@
 import { deadLetters } from "../../schema";
 import { type Db, openDb } from "../db/client";
+import { revokeGoogleGrant } from "../users/delete-account";
 import { notifyAlert } from "./alert-notify";
+import { clearAlert, raiseAlert } from "./alerts";
 import { type JobMessage, retryDelaySeconds } from "./messages";
 
 /** The queue whose messages failed every retry (wrangler.toml `dead_letter_queue`). */
 export const DEAD_LETTER_QUEUE = "ttp-jobs-dead";
 
-type Handlers = { [T in JobMessage["type"]]: (db: Db, env: Env, job: Extract<JobMessage, { type: T }>) => Promise<void> };
+type Handlers = {
+  [T in JobMessage["type"]]: (db: Db, env: Env, job: Extract<JobMessage, { type: T }>) => Promise<void>;
+};
 
 const handlers: Handlers = {
   "alert.notify": (db, env, job) => notifyAlert(db, env, job.alertId),
+  "alert.raise": (db, env, job) => raiseAlert(db, env, job),
+  "alert.clear": (db, _env, job) => clearAlert(db, job),
+  "google.revoke": (_db, env, job) => revokeGoogleGrant(env, job.userId, job.refreshTokenEnc),
 };
 
 function isJob(body: unknown): body is JobMessage {
@@ -44,7 +51,13 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env): Promi
       } catch (err) {
         const delaySeconds = retryDelaySeconds(message.body.type, message.attempts);
         console.log(
-          JSON.stringify({ level: "warn", job: message.body.type, attempt: message.attempts, delaySeconds, error: String(err) }),
+          JSON.stringify({
+            level: "warn",
+            job: message.body.type,
+            attempt: message.attempts,
+            delaySeconds,
+            error: String(err),
+          }),
         );
         message.retry({ delaySeconds });
       }

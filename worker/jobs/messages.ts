@@ -2,12 +2,54 @@
  * Every background job, as it travels on the `JOBS` queue. One discriminated union, so the
  * producer and the consumer cannot disagree about a job's shape.
  */
-export type JobMessage = { type: "alert.notify"; alertId: number };
+export type JobMessage =
+  | { type: "alert.notify"; alertId: number }
+  | AlertRaiseJob
+  | AlertClearJob
+  | GoogleRevokeJob;
+
+/**
+ * Revokes the Google grant of a deleted account when Google could not be reached at deletion.
+ * Carries only the ciphertext; it decrypts with the (deleted) user's id.
+ */
+export interface GoogleRevokeJob {
+  type: "google.revoke";
+  userId: string;
+  refreshTokenEnc: string;
+}
+
+/**
+ * Opens an operator alert (one open row per kind + subject), then notifies it through
+ * `alert.notify`. `episode` (e.g. the Pacific day of a quota warning) tells a new episode from a
+ * redelivery of the current one.
+ */
+export interface AlertRaiseJob {
+  type: "alert.raise";
+  kind: string;
+  subject: string;
+  severity: "warning" | "critical";
+  message: string;
+  episode?: string;
+  data?: Record<string, unknown>;
+}
+
+/** Closes the open alert of kind + subject; with `episode`, only one raised in that episode or before. */
+export interface AlertClearJob {
+  type: "alert.clear";
+  kind: string;
+  subject: string;
+  episode?: string;
+}
 
 export type JobType = JobMessage["type"];
 
 /** Seconds to wait before retry `attempt` (1-based) of a job: exponential, capped, per type. */
 export function retryDelaySeconds(type: JobType, attempt: number): number {
-  const base: Record<JobType, number> = { "alert.notify": 30 };
+  const base: Record<JobType, number> = {
+    "alert.notify": 30,
+    "alert.raise": 10,
+    "alert.clear": 10,
+    "google.revoke": 60,
+  };
   return Math.min(base[type] * 2 ** (attempt - 1), 3_600);
 }

@@ -1,0 +1,27 @@
+import { Hono } from "hono";
+import type { EmulatorAppEnv, EmulatorEnv } from "./env";
+import { apiError } from "./google-errors";
+import { toResponse } from "./reply";
+import { adminRoutes } from "./routes/admin";
+import { googleApiRoutes } from "./routes/google-apis";
+import { oauthRoutes } from "./routes/oauth";
+
+export { EmulatorState } from "./state";
+
+/**
+ * The local Google: OAuth 2.0, YouTube Data API v3 and Analytics API v2 on Google's paths (all on
+ * one origin locally; the app's base URLs point each Google host here), plus /__emulator.
+ */
+const app = new Hono<EmulatorAppEnv>()
+  .route("/", oauthRoutes)
+  .route("/", googleApiRoutes)
+  .route("/__emulator", adminRoutes)
+  .notFound(() => toResponse(apiError(404, "Not Found", { domain: "global", reason: "notFound" })))
+  .onError((err) => {
+    console.error(JSON.stringify({ level: "error", message: err.message, stack: err.stack }));
+    return toResponse(
+      apiError(500, "Internal error encountered.", { domain: "global", reason: "internalError" }, "INTERNAL"),
+    );
+  });
+
+export default { fetch: app.fetch } satisfies ExportedHandler<EmulatorEnv>;

@@ -1,0 +1,37 @@
+import { errors, type JWTPayload, type JWTVerifyOptions, jwtVerify, type SignJWT } from "jose";
+import { parseKeyring } from "./keyring";
+
+/** Signs a JWT with the current key of the `SESSION_KEYS` keyring, naming it in `kid`. */
+export function signWithSessionKeys(env: { SESSION_KEYS?: string }, jwt: SignJWT): Promise<string> {
+  const keyring = parseKeyring(env.SESSION_KEYS, "SESSION_KEYS", 32);
+  return jwt
+    .setProtectedHeader({ alg: "HS256", kid: keyring.current })
+    .sign(keyring.keys.get(keyring.current) as Uint8Array);
+}
+
+/**
+ * Verifies a JWT signed by `signWithSessionKeys` with the key its `kid` names (any key of the
+ * keyring, so rotation logs nobody out). Answers `null` for anything that is not a valid token.
+ */
+export async function verifyWithSessionKeys(
+  env: { SESSION_KEYS?: string },
+  token: string,
+  options: Omit<JWTVerifyOptions, "algorithms">,
+): Promise<JWTPayload | null> {
+  const keyring = parseKeyring(env.SESSION_KEYS, "SESSION_KEYS", 32);
+  try {
+    const { payload } = await jwtVerify(
+      token,
+      (header) => {
+        const key = header.kid === undefined ? undefined : keyring.keys.get(header.kid);
+        if (!key) throw new errors.JWKSNoMatchingKey();
+        return key;
+      },
+      { ...options, algorithms: ["HS256"] },
+    );
+    return payload;
+  } catch (err) {
+    if (err instanceof errors.JOSEError) return null;
+    throw err;
+  }
+}

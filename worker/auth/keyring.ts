@@ -1,0 +1,50 @@
+import { z } from "zod";
+
+/**
+ * A set of versioned secret keys, as stored in one Worker secret:
+ * `{"current":"2","keys":{"1":"<base64url>","2":"<base64url>"}}`. New material is made with the
+ * current key; older keys stay to read what they made, so keys rotate without a flag day.
+ */
+export interface Keyring {
+  current: string;
+  keys: ReadonlyMap<string, Uint8Array>;
+}
+
+const keyringJson = z.object({
+  current: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/),
+  keys: z.record(z.string(), z.string().min(1)),
+});
+
+/** Decodes base64url (or base64) into bytes. */
+export function fromBase64Url(text: string): Uint8Array {
+  const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
+  const binary = atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+/** Encodes bytes as base64url without padding. */
+export function toBase64Url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** Parses a keyring secret; every key must be at least `minBytes` long. Throws when misconfigured. */
+export function parseKeyring(secret: string | undefined, name: string, minBytes: number): Keyring {
+  if (!secret) throw new Error(`${name} is not set`);
+  const parsed = keyringJson.parse(JSON.parse(secret));
+  const keys = new Map(Object.entries(parsed.keys).map(([id, value]) => [id, fromBase64Url(value)] as const));
+  for (const [id, key] of keys) {
+    if (key.length < minBytes) throw new Error(`${name}: key ${id} is shorter than ${minBytes} bytes`);
+  }
+  if (!keys.has(parsed.current)) throw new Error(`${name}: the current key ${parsed.current} is missing`);
+  return { current: parsed.current, keys };
+}
+
+/** A new keyring secret with one random key: for `npm start`, the tests and operators. */
+export function newKeyringSecret(bytes = 32): string {
+  return JSON.stringify({
+    current: "1",
+    keys: { "1": toBase64Url(crypto.getRandomValues(new Uint8Array(bytes))) },
+  });
+}

@@ -1,0 +1,108 @@
+import { Hono } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { z } from "zod";
+import { OAUTH_COOKIE, OAUTH_TTL_SECONDS, openAttempt, sealAttempt } from "../auth/oauth-state";
+import { beginSignIn, completeSignIn } from "../auth/sign-in";
+import type { AppEnv } from "../context";
+import { AppError } from "../errors";
+import { endSession, requireUser, startSession, userOf } from "../middleware/session";
+import { bumpSessionVersion } from "../users/queries";
+import { validate } from "../validation";
+import { YouTubeError } from "../youtube";
+
+/** Remembers which quota project a browser signed in with, so a returning user keeps it. */
+const PROJECT_HINT_COOKIE = "__Host-ttp_project";
+const USED_STATE_TTL_SECONDS = OAUTH_TTL_SECONDS * 2;
+
+const startQuery = z.object({
+  returnTo: z.string().max(512).optional(),
+  // For tests and the local emulator: picks the account without a click.
+  login_hint: z.string().max(320).optional(),
+});
+
+const callbackQuery = z.object({
+  state: z.string().max(200).optional(),
+  code: z.string().max(4096).optional(),
+  error: z.string().max(200).optional(),
+});
+
+/** Sign in with Google (authorization code + PKCE), and sign out. */
+export const authRoutes = new Hono<AppEnv>()
+  .get("/google/start", validate("query", startQuery), async (c) => {
+    const query = c.req.valid("query");
+    const origin = new URL(c.req.url).origin;
+    const { url, attempt } = await beginSignIn(c.env, {
+      origin,
+      returnTo: query.returnTo,
+      projectHint: getCookie(c, PROJECT_HINT_COOKIE),
+      loginHint: query.login_hint,
+    });
+    setCookie(c, OAUTH_COOKIE, await sealAttempt(c.env, attempt), {
+      httpOnly: true,
+      secure: true,
+      sameSite: "Lax",
+      path: "/",
+      maxAge: OAUTH_TTL_SECONDS,
+    });
+    return c.redirect(url, 302);
+  })
+  .get("/google/callback", validate("query", callbackQuery), async (c) => {
+    const query = c.req.valid("query");
+    const attempt = await openAttempt(c.env, getCookie(c, OAUTH_COOKIE));
+    deleteCookie(c, OAUTH_COOKIE, { path: "/", secure: true });
+    if (!attempt)
+      throw new AppError("bad_request", "This sign-in has expired or was started elsewhere. Start again.");
+    if (!query.state || query.state !== attempt.state) {
+      throw new AppError(
+        "bad_request",
+        "The sign-in response does not match this browser's sign-in. Start again.",
+      );
+    }
+    // Single use: a state seen once is refused from then on (KV keeps it past the attempt's life).
+    const usedKey = `oauth-state:${attempt.state}`;
+    if (await c.env.CACHE.get(usedKey))
+      throw new AppError("bad_request", "This sign-in was already used. Start again.");
+    await c.env.CACHE.put(usedKey, "1", { expirationTtl: USED_STATE_TTL_SECONDS });
+    if (query.error || !query.code)
+      return c.redirect(`/?signin=${encodeURIComponent(query.error ?? "cancelled")}`, 302);
+
+    let principal: Awaited<ReturnType<typeof completeSignIn>>;
+    try {
+      principal = await completeSignIn(c.env, c.var.db(), attempt, query.code, new URL(c.req.url).origin);
+    } catch (err) {
+      if (
+        err instanceof YouTubeError &&
+        ["auth_revoked", "invalid_request", "forbidden"].includes(err.kind)
+      ) {
+        throw new AppError(
+          "bad_request",
+          `Google did not accept this sign-in (${err.message}). Start again.`,
+        );
+      }
+      if (err instanceof YouTubeError && err.kind === "not_found") {
+        throw new AppError(
+          "unprocessable",
+          "This Google account has no YouTube channel. Create one, then sign in again.",
+        );
+      }
+      throw err;
+    }
+    await startSession(c, principal);
+    setCookie(c, PROJECT_HINT_COOKIE, attempt.project, {
+      httpOnly: true,
+      secure: true,
+      sameSite: "Lax",
+      path: "/",
+      maxAge: 365 * 24 * 3600,
+    });
+    return c.redirect(attempt.returnTo, 302);
+  })
+  .post("/logout", (c) => {
+    endSession(c);
+    return c.body(null, 204);
+  })
+  .post("/logout-all", requireUser, async (c) => {
+    await bumpSessionVersion(c.var.db(), c.env, userOf(c).id);
+    endSession(c);
+    return c.body(null, 204);
+  });

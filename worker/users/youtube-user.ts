@@ -1,0 +1,52 @@
+import { eq } from "drizzle-orm";
+import { users } from "../../schema";
+import { plans } from "../auth/plans";
+import { decryptSecret } from "../auth/token-crypto";
+import type { Db } from "../db/client";
+import type { YouTubeClient, YouTubeUser } from "../youtube/client";
+import { YouTubeError } from "../youtube/errors";
+import { youtubeClient } from "../youtube/from-env";
+import type { Principal } from "./principal";
+import { forgetPrincipal } from "./principal";
+
+/** Marks a user whose Google grant is gone; the UI then asks them to reconnect. */
+export async function markNeedsReauth(env: Env, db: Db, userId: string): Promise<void> {
+  await db.update(users).set({ status: "needs_reauth", updatedAt: new Date() }).where(eq(users.id, userId));
+  await forgetPrincipal(env, userId);
+}
+
+/** The user as the YouTube client needs them: their project and decrypted refresh token. */
+export async function youtubeUserOf(env: Env, db: Db, principal: Principal): Promise<YouTubeUser> {
+  const [row] = await db.$primary
+    .select({ project: users.oauthProjectId, refreshTokenEnc: users.refreshTokenEnc })
+    .from(users)
+    .where(eq(users.id, principal.id));
+  if (!row?.project || !row.refreshTokenEnc) {
+    throw new YouTubeError("auth_revoked", "no Google grant is stored for this user");
+  }
+  return {
+    id: principal.id,
+    project: row.project,
+    refreshToken: await decryptSecret(env, principal.id, row.refreshTokenEnc),
+    priority: plans[principal.plan].quotaPriority,
+  };
+}
+
+/**
+ * Runs YouTube calls for a signed-in user. A lost grant is discovered by whichever call meets it:
+ * the user is marked `needs_reauth` there, and the error goes on to the route's caller.
+ */
+export async function actForUser<T>(
+  env: Env,
+  db: Db,
+  principal: Principal,
+  calls: (client: YouTubeClient, user: YouTubeUser) => Promise<T>,
+): Promise<T> {
+  try {
+    return await calls(youtubeClient(env), await youtubeUserOf(env, db, principal));
+  } catch (err) {
+    if (err instanceof YouTubeError && err.kind === "auth_revoked")
+      await markNeedsReauth(env, db, principal.id);
+    throw err;
+  }
+}

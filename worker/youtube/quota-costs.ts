@@ -1,0 +1,23 @@
+/** YouTube Data API units per call (Google's cost table, for the methods the client uses). */
+export const QUOTA_COSTS = {
+  "channels.list": 1,
+  "playlistItems.list": 1,
+  "videos.list": 1,
+  "videos.update": 50,
+  "thumbnails.set": 50,
+} as const;
+
+/** A Data API method the client calls. */
+export type DataApiMethod = keyof typeof QUOTA_COSTS;
+
+/**
+ * Units a finished attempt cost, as YouTube charges: the full cost on success; nothing when it
+ * was refused for credentials (401, bad key) or because the project's day is spent; 1 for anything
+ * else ("a rejected call still costs ≥ 1"), server errors included. A timeout or network failure
+ * counts 1 too: Google may have received the call, and the ledger must not undercount.
+ */
+export function unitsCharged(method: DataApiMethod, status: number | undefined, reason?: string): number {
+  if (status !== undefined && status < 400) return QUOTA_COSTS[method];
+  if (status === 401 || reason === "quotaExceeded" || reason === "keyInvalid") return 0;
+  return 1;
+}
