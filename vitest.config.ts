@@ -11,7 +11,6 @@ import { newKeyringSecret } from "./worker/auth/keyring";
  */
 export default defineConfig({
   test: {
-    globalSetup: ["test/setup/database.ts"],
     projects: [
       {
         extends: true,
@@ -38,11 +37,11 @@ export default defineConfig({
             },
           })),
         ],
-        // vitest runs global setups once per project: only the Worker tests need the emulator server.
+        // vitest runs global setups once per project: only the Worker tests need these servers.
         test: {
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
-          globalSetup: ["test/setup/emulator.ts"],
+          globalSetup: ["test/setup/database.ts", "test/setup/emulator.ts"],
         },
       },
       {

@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { spawnGroup } from "./process-group";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -52,11 +52,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const persistTo = options.persistTo ? resolve(options.persistTo) : (temporary as string);
   mkdirSync(persistTo, { recursive: true });
   args.push("--persist-to", persistTo);
-  const child = spawn(process.execPath, args, {
+  const service = spawnGroup(process.execPath, args, {
     cwd: root,
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  const child = service.child;
   let output = "";
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
@@ -64,7 +65,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
-  const exited = new Promise<number | null>((res) => child.once("exit", (code) => res(code)));
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   for (;;) {
@@ -76,7 +76,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       // not listening yet
     }
     if (Date.now() > deadline) {
-      await stopChild(child, exited);
+      await service.stop();
       throw new Error(`emulator did not answer on ${url} in time:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 150));
@@ -84,18 +84,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   return {
     url,
     stop: async () => {
-      await stopChild(child, exited);
+      await service.stop();
       if (temporary) rmSync(temporary, { recursive: true, force: true });
     },
   };
-}
-
-async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
-  if (child.exitCode !== null) return;
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** What `seedEmulator` created: the demo creator and the default project (see emulator/seed.ts). */

@@ -1,40 +1,28 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalDatabase } from "./database";
 import { devSecrets } from "./dev-secrets";
+import { seedEmulator, startEmulator } from "./emulator";
 import { migrateDatabase } from "./migrate";
+import { spawnGroup } from "./process-group";
 
 /**
  * `npm start`: the whole product on this machine, on embedded defaults — the SPA built, Postgres
  * (PGlite under .data/ unless DATABASE_URL names a server) migrated behind its WebSocket proxy,
- * and the Worker with its Durable Objects, KV, Queue, cron and assets under `wrangler dev`.
- * Ctrl-C stops everything.
+ * the Google emulator seeded with a demo creator, and the Worker with its Durable Objects, KV,
+ * Queue, cron and assets under `wrangler dev`. Ctrl-C stops everything.
  */
 const APP_PORT = Number(process.env.PORT ?? 8787);
-const children: ChildProcess[] = [];
+const EMULATOR_PORT = 8788;
+const WRANGLER = resolve("node_modules/wrangler/bin/wrangler.js");
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 const cleanups: Array<() => Promise<void>> = [];
-
-function run(command: string, args: string[], options: { wait: boolean }): ChildProcess {
-  const child = spawn(command, args, {
-    stdio: "inherit",
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-  });
-  if (!options.wait) children.push(child);
-  return child;
-}
-
-async function runToEnd(command: string, args: string[]): Promise<void> {
-  const child = run(command, args, { wait: true });
-  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
-  if (code !== 0) throw new Error(`${command} ${args.join(" ")} exited with ${code}`);
-}
 
 async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(url);
-      if (res.ok) return;
+      if ((await fetch(url)).ok) return;
     } catch {
       // not listening yet
     }
@@ -47,7 +35,6 @@ let stopping = false;
 async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
-    for (const child of children) child.kill("SIGTERM");
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
   }
   process.exit(code);
@@ -57,13 +44,23 @@ process.on("SIGTERM", () => void stop(0));
 
 try {
   console.log("› building the SPA");
-  await runToEnd("npx", ["vite", "build", "--config", "frontend/vite.config.ts", "--logLevel", "warn"]);
+  const build = spawnGroup(
+    process.execPath,
+    [
+      resolve("node_modules/vite/bin/vite.js"),
+      "build",
+      "--config",
+      "frontend/vite.config.ts",
+      "--logLevel",
+      "warn",
+    ],
+    { stdio: "inherit", env },
+  );
+  if ((await build.exited) !== 0) throw new Error("building the SPA failed");
 
   const databaseUrl = process.env.DATABASE_URL || undefined;
   console.log(
-    databaseUrl
-      ? "› using the Postgres of DATABASE_URL"
-      : "› starting the embedded Postgres (PGlite, .data/pglite)",
+    databaseUrl ? "› using the Postgres of DATABASE_URL" : "› starting the embedded Postgres (.data/pglite)",
   );
   const database = await startLocalDatabase({
     databaseUrl,
@@ -72,29 +69,49 @@ try {
   cleanups.push(() => database.close());
   await migrateDatabase(database);
 
-  const secrets = await devSecrets();
+  console.log(`› starting the Google/YouTube emulator on 127.0.0.1:${EMULATOR_PORT}`);
+  const emulator = await startEmulator({ port: EMULATOR_PORT, persistTo: ".data/emulator" });
+  cleanups.push(() => emulator.stop());
+  await seedEmulator(emulator.url);
+
   console.log("› starting the Worker (wrangler dev)");
-  const vars = { DATABASE_URL: database.databaseUrl, DB_WS_PROXY: database.wsProxy, ...secrets };
-  const wrangler = run(
-    "npx",
+  const vars = {
+    DATABASE_URL: database.databaseUrl,
+    DB_WS_PROXY: database.wsProxy,
+    GOOGLE_ACCOUNTS_URL: emulator.url,
+    GOOGLE_OAUTH2_URL: emulator.url,
+    GOOGLE_APIS_URL: emulator.url,
+    YOUTUBE_ANALYTICS_URL: emulator.url,
+    ...(await devSecrets()),
+  };
+  const wrangler = spawnGroup(
+    process.execPath,
     [
-      ...["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(APP_PORT)],
+      ...[WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(APP_PORT), "--inspector-port", "0"],
       ...["--persist-to", ".data/wrangler", "--test-scheduled", "--show-interactive-dev-session=false"],
       ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     ],
-    { wait: false },
+    { stdio: "inherit", env },
   );
-  wrangler.on("exit", (code) => {
-    if (!stopping) {
-      console.error(`wrangler dev exited (${code})`);
-      void stop(1);
-    }
+  cleanups.push(() => wrangler.stop());
+  void wrangler.exited.then((code) => {
+    if (stopping) return;
+    console.error(`wrangler dev exited (${code})`);
+    void stop(1);
   });
 
   const url = `http://127.0.0.1:${APP_PORT}`;
   await waitUntilReady(`${url}/api/ready`, 120_000);
   console.log(
-    `\n  TitleTesterPro is running at ${url}\n  (cron: ${url}/__scheduled?cron=0+*+*+*+*)  Ctrl-C stops it.\n`,
+    [
+      "",
+      `  TitleTesterPro is running at ${url}`,
+      `  Sign in as the demo creator: ${url}/api/auth/google/start (the emulator's consent page lists demo accounts)`,
+      `  Google emulator: ${emulator.url} (admin API under /__emulator/)`,
+      `  Cron by hand: ${url}/__scheduled?cron=0+*+*+*+*`,
+      "  Ctrl-C stops everything.",
+      "",
+    ].join("\n"),
   );
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);
