@@ -99,6 +99,14 @@ function checkRequest(request: QuotaRequest): void {
     throw new RangeError("plan must be free, pro or authority");
 }
 
+/** Refuses malformed pin requests before anything is written. */
+function checkPinArguments(userId: unknown, plan: unknown): void {
+  if (typeof userId !== "string" || userId.length === 0 || userId.length > 256) {
+    throw new RangeError("userId must be a non-empty string");
+  }
+  if (plan !== undefined && !isPlan(plan)) throw new RangeError("plan must be free, pro or authority");
+}
+
 /**
  * The central ledger of YouTube API quota (`idFromName("global")`): every call that costs units is
  * granted here first. See DESIGN §3 and docs/quota-ledger.md.
@@ -194,10 +202,7 @@ export class QuotaLedger extends DurableObject<Env> {
    * proportion to each project's quota and today's spend.
    */
   assignProject(userId: string, plan?: QuotaPlan, now?: number): QuotaAssignment {
-    if (typeof userId !== "string" || userId.length === 0 || userId.length > 256) {
-      throw new RangeError("userId must be a non-empty string");
-    }
-    if (plan !== undefined && !isPlan(plan)) throw new RangeError("plan must be free, pro or authority");
+    checkPinArguments(userId, plan);
     return this.mutate(now, (at, day) => {
       const pin = this.sql
         .exec<{ project_id: string; plan: string | null }>(
@@ -219,23 +224,7 @@ export class QuotaLedger extends DurableObject<Env> {
         };
       }
       // New, or pinned to a project that no longer exists (its client is gone: consent again).
-      const project = this.chooseProject(day, at);
-      this.sql.exec(
-        `INSERT INTO pins (user_id, project_id, plan, pinned_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (user_id) DO UPDATE SET project_id = excluded.project_id,
-           plan = coalesce(excluded.plan, pins.plan), pinned_at = excluded.pinned_at`,
-        userId,
-        project.id,
-        plan ?? null,
-        at,
-      );
-      return {
-        userId,
-        project: project.id,
-        clientId: project.clientId,
-        clientSecretRef: project.clientSecretRef,
-        assigned: true,
-      };
+      return this.writePin(userId, this.chooseProject(day, at), plan, at);
     });
   }
 
@@ -257,33 +246,40 @@ export class QuotaLedger extends DurableObject<Env> {
    * client moves them: their tokens now belong to it), and records their plan for the cap.
    */
   pinProject(userId: string, projectId: string, plan?: QuotaPlan, now?: number): QuotaAssignment {
-    if (typeof userId !== "string" || userId.length === 0 || userId.length > 256) {
-      throw new RangeError("userId must be a non-empty string");
-    }
-    if (plan !== undefined && !isPlan(plan)) throw new RangeError("plan must be free, pro or authority");
+    checkPinArguments(userId, plan);
     return this.mutate(now, (at) => {
       const project = this.projects.get(projectId);
       if (!project) throw new RangeError(`unknown quota project ${projectId}`);
-      const before = this.sql
-        .exec<{ project_id: string }>("SELECT project_id FROM pins WHERE user_id = ?", userId)
-        .toArray()[0];
-      this.sql.exec(
-        `INSERT INTO pins (user_id, project_id, plan, pinned_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (user_id) DO UPDATE SET project_id = excluded.project_id, plan = coalesce(excluded.plan, pins.plan),
-           pinned_at = CASE WHEN pins.project_id = excluded.project_id THEN pins.pinned_at ELSE excluded.pinned_at END`,
-        userId,
-        project.id,
-        plan ?? null,
-        at,
-      );
-      return {
-        userId,
-        project: project.id,
-        clientId: project.clientId,
-        clientSecretRef: project.clientSecretRef,
-        assigned: before?.project_id !== project.id,
-      };
+      return this.writePin(userId, project, plan, at);
     });
+  }
+
+  /** Pins `userId` to `project` (keeping the pin time when the project is unchanged). */
+  private writePin(
+    userId: string,
+    project: { id: string; clientId: string; clientSecretRef: string },
+    plan: QuotaPlan | undefined,
+    at: number,
+  ): QuotaAssignment {
+    const before = this.sql
+      .exec<{ project_id: string }>("SELECT project_id FROM pins WHERE user_id = ?", userId)
+      .toArray()[0];
+    this.sql.exec(
+      `INSERT INTO pins (user_id, project_id, plan, pinned_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET project_id = excluded.project_id, plan = coalesce(excluded.plan, pins.plan),
+         pinned_at = CASE WHEN pins.project_id = excluded.project_id THEN pins.pinned_at ELSE excluded.pinned_at END`,
+      userId,
+      project.id,
+      plan ?? null,
+      at,
+    );
+    return {
+      userId,
+      project: project.id,
+      clientId: project.clientId,
+      clientSecretRef: project.clientSecretRef,
+      assigned: before?.project_id !== project.id,
+    };
   }
 
   /** Per project used/limit/reserved/exhaustion, grants and denials by priority today, the next reset. */
