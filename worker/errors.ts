@@ -77,6 +77,17 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
     const code: ErrorCode = err.status === 413 ? "payload_too_large" : "bad_request";
     return c.json(errorBody(code, err.message || "Bad request", requestId), err.status);
   }
-  console.error(JSON.stringify({ level: "error", requestId, message: err.message, stack: err.stack }));
+  // A failed query's message carries its parameters (e-mails, ciphertexts): log the statement only.
+  const withoutParams = (text: string | undefined) => text?.split("\nparams:")[0];
+  const cause = err.cause instanceof Error ? err.cause.message : undefined;
+  console.error(
+    JSON.stringify({
+      level: "error",
+      requestId,
+      message: withoutParams(err.message),
+      cause,
+      stack: withoutParams(err.stack),
+    }),
+  );
   return c.json(errorBody("internal", "Internal error", requestId), 500);
 }
