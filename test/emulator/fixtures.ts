@@ -1,4 +1,6 @@
 import { SELF } from "cloudflare:test";
+import type { CallEntry } from "../../emulator/call-log";
+import { unique } from "../shared/unique-names";
 
 /**
  * Builders for the emulator's contract tests: everything goes through the emulator's own HTTP
@@ -67,19 +69,7 @@ export interface VideoItem {
   };
 }
 
-/** One call-log entry. */
-export interface CallEntry {
-  id: number;
-  at: string;
-  method: string;
-  project: string | null;
-  units: number;
-  status: number;
-  reason: string | null;
-  videoId: string | null;
-  auth: string;
-  sub: string | null;
-}
+export type { CallEntry };
 
 /** Calls the emulator and parses JSON (HTML stays text); `T` is the body's expected shape. */
 export async function call<T = unknown>(
@@ -109,12 +99,7 @@ export async function admin<T = Record<string, unknown>>(
   return res.body;
 }
 
-let counter = 0;
-/** A name unique within the run. */
-export function unique(prefix: string): string {
-  counter += 1;
-  return `${prefix}-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
-}
+export { unique };
 
 /** A project, an account with a channel, and `videoCount` videos. */
 export interface World {

@@ -1,4 +1,5 @@
 import { env } from "cloudflare:test";
+import type { CallEntry } from "../../emulator/call-log";
 import type {
   QuotaDenial,
   QuotaGate,
@@ -10,6 +11,7 @@ import { YouTubeClient, type YouTubeClientOptions, type YouTubeUser } from "../.
 import { googleEndpoints } from "../../worker/youtube/endpoints";
 import { authorizationUrl, createPkce, exchangeCode, type OAuthDeps } from "../../worker/youtube/oauth";
 import type { TokenSet } from "../../worker/youtube/types";
+import { unique } from "../shared/unique-names";
 
 /**
  * Fixtures of the YouTube client tests: they run against the Google emulator that
@@ -37,14 +39,7 @@ export async function emulatorAdmin<T = Record<string, unknown>>(
 }
 
 /** One entry of the emulator's call log. */
-export interface LoggedCall {
-  method: string;
-  project: string | null;
-  units: number;
-  status: number;
-  reason: string | null;
-  videoId: string | null;
-}
+export type LoggedCall = CallEntry;
 
 /** The call log of one project. */
 export async function callLog(project: string): Promise<LoggedCall[]> {
@@ -53,12 +48,7 @@ export async function callLog(project: string): Promise<LoggedCall[]> {
   ).calls;
 }
 
-let counter = 0;
-/** A name unique within the run. */
-export function unique(prefix: string): string {
-  counter += 1;
-  return `${prefix}-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
-}
+export { unique };
 
 /** A Google project, an account with a channel and videos, all fresh. */
 export interface Creator {
