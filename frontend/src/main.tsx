@@ -1,15 +1,48 @@
-import { Route, Router } from "@solidjs/router";
-import { lazy } from "solid-js";
+import { Route, Router, type RouteSectionProps, revalidate } from "@solidjs/router";
+import { ErrorBoundary, lazy, Suspense } from "solid-js";
 import { render } from "solid-js/web";
+import Header from "./components/header";
+import LoadError from "./components/load-error";
+import { getMe } from "./data/me";
+import { SessionProvider } from "./session";
+import "./styles.css";
 
 const Landing = lazy(() => import("./pages/landing"));
+const Videos = lazy(() => import("./pages/videos"));
+const Account = lazy(() => import("./pages/account"));
+const NotFound = lazy(() => import("./pages/not-found"));
+
+/** Every page's frame: the session, the header, and one place that catches a failed load. */
+function Layout(props: RouteSectionProps) {
+  return (
+    <SessionProvider>
+      <Header />
+      <ErrorBoundary
+        fallback={(err, reset) => (
+          <main>
+            <LoadError
+              error={err}
+              // Refetch first, then re-render: resetting before the new answer would show the old error.
+              retry={() => void revalidate(getMe.key).then(reset)}
+            />
+          </main>
+        )}
+      >
+        <Suspense fallback={<main aria-busy="true" />}>{props.children}</Suspense>
+      </ErrorBoundary>
+    </SessionProvider>
+  );
+}
 
 const root = document.getElementById("root");
 if (root) {
   render(
     () => (
-      <Router>
-        <Route path="*" component={Landing} />
+      <Router root={Layout}>
+        <Route path="/" component={Landing} />
+        <Route path="/videos" component={Videos} />
+        <Route path="/account" component={Account} />
+        <Route path="*404" component={NotFound} />
       </Router>
     ),
     root,

@@ -1,12 +1,73 @@
-/** The signed-out front page: what the product does. */
+import { Navigate, useSearchParams } from "@solidjs/router";
+import { For, Show } from "solid-js";
+import { useUser } from "../session";
+
+const steps = [
+  ["Pick a video", "Choose one of your published uploads."],
+  ["Write titles", "Add the titles you want to compare; we rotate them live on a schedule."],
+  ["Keep the winner", "We count the views each title earns and tell you which one wins."],
+] as const;
+
+const plans = [
+  { name: "Free", price: "$0", tests: "1 active test", interval: "4-hour minimum interval" },
+  { name: "Pro", price: "$29/mo", tests: "10 active tests", interval: "1-hour minimum interval" },
+  {
+    name: "Authority",
+    price: "$99/mo",
+    tests: "Unlimited active tests",
+    interval: "15-minute minimum interval",
+    extra: "Priority on YouTube API quota",
+  },
+];
+
+/** The signed-out front page: what the product does, the plans, and the way in. */
 export default function Landing() {
+  const user = useUser();
+  const [search] = useSearchParams();
   return (
-    <main>
-      <h1>TitleTesterPro</h1>
-      <p>
-        A/B test the title of a published YouTube video: we rotate the live title on a schedule, count the
-        views each title earns, and tell you which one wins — with statistics you can trust.
-      </p>
-    </main>
+    <Show when={!user()} fallback={<Navigate href="/videos" />}>
+      <main>
+        <h1>A/B test your YouTube titles</h1>
+        <p class="lead">
+          Rotate a published video's title, count what each one earns, and keep the winner — with statistics
+          you can trust.
+        </p>
+        <Show when={search.signin}>
+          <p class="error" role="alert">
+            Sign-in didn't finish ({String(search.signin)}). Try again.
+          </p>
+        </Show>
+        <a class="button primary" href="/api/auth/google/start">
+          Sign in with Google
+        </a>
+        <h2>How it works</h2>
+        <ol class="steps">
+          <For each={steps}>
+            {([title, text]) => (
+              <li>
+                <strong>{title}</strong> {text}
+              </li>
+            )}
+          </For>
+        </ol>
+        <h2>Plans</h2>
+        <ul class="plans">
+          <For each={plans}>
+            {(plan) => (
+              <li class="plan">
+                <h3>
+                  {plan.name} <span class="price">{plan.price}</span>
+                </h3>
+                <ul>
+                  <li>{plan.tests}</li>
+                  <li>{plan.interval}</li>
+                  <Show when={plan.extra}>{(extra) => <li>{extra()}</li>}</Show>
+                </ul>
+              </li>
+            )}
+          </For>
+        </ul>
+      </main>
+    </Show>
   );
 }

@@ -1,0 +1,31 @@
+import { A } from "@solidjs/router";
+import { Show } from "solid-js";
+import { useUser } from "../session";
+
+/** The app bar: name, navigation when signed in, and who is signed in. */
+export default function Header() {
+  const user = useUser();
+  return (
+    <header class="bar">
+      <A href="/" class="brand">
+        TitleTesterPro
+      </A>
+      <Show when={user()}>
+        {(u) => (
+          <>
+            <nav aria-label="Main">
+              <A href="/videos">Videos</A>
+              <A href="/account">Account</A>
+            </nav>
+            <span class="who">
+              <Show when={u().avatarUrl}>
+                {(src) => <img src={src()} alt="" width="28" height="28" referrerpolicy="no-referrer" />}
+              </Show>
+              <span class="email">{u().email}</span>
+            </span>
+          </>
+        )}
+      </Show>
+    </header>
+  );
+}
