@@ -24,7 +24,7 @@ export default function AccountPage() {
                   ? "Unlimited active tests"
                   : `${user.limits.activeTests} active ${user.limits.activeTests === 1 ? "test" : "tests"}`}
               </li>
-              <li>Titles rotate at most every {formatInterval(user.limits.minIntervalMinutes)}</li>
+              <li>Shortest rotation interval: {formatInterval(user.limits.minIntervalMinutes)}</li>
               <Show when={user.limits.quotaPriority === "premium"}>
                 <li>Priority on YouTube API quota</li>
               </Show>

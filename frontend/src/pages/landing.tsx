@@ -37,7 +37,8 @@ export default function Landing() {
             Sign-in didn't finish ({String(search.signin)}). Try again.
           </p>
         </Show>
-        <a class="button primary" href="/api/auth/google/start">
+        {/* rel=external: a full-page navigation to the server's redirect, not a client-side route. */}
+        <a class="button primary" href="/api/auth/google/start" rel="external">
           Sign in with Google
         </a>
         <h2>How it works</h2>
