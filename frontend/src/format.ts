@@ -12,10 +12,9 @@ export function formatDuration(iso: string | null | undefined): string | null {
 const compact = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
 
 /** "1.2K views"; `null` when YouTube hides the count. */
-export function formatViews(count: string | null | undefined): string | null {
-  if (count == null || count === "" || !Number.isFinite(Number(count))) return null;
-  const n = Number(count);
-  return `${compact.format(n)} ${n === 1 ? "view" : "views"}`;
+export function formatViews(count: number | null | undefined): string | null {
+  if (count == null || !Number.isFinite(count)) return null;
+  return `${compact.format(count)} ${count === 1 ? "view" : "views"}`;
 }
 
 const dateFormat = new Intl.DateTimeFormat("en", { year: "numeric", month: "short", day: "numeric" });

@@ -21,14 +21,14 @@ describe("formatDuration", () => {
 
 describe("formatViews", () => {
   it("abbreviates large counts and says 'view' for one", () => {
-    expect(formatViews("1234")).toBe("1.2K views");
-    expect(formatViews("1")).toBe("1 view");
-    expect(formatViews("0")).toBe("0 views");
+    expect(formatViews(1234)).toBe("1.2K views");
+    expect(formatViews(1)).toBe("1 view");
+    expect(formatViews(0)).toBe("0 views");
   });
 
   it("gives null when YouTube hides the count", () => {
     expect(formatViews(null)).toBeNull();
-    expect(formatViews("")).toBeNull();
+    expect(formatViews(Number.NaN)).toBeNull();
   });
 });
 

@@ -1,11 +1,15 @@
+import { type ClientResponse, hc } from "hono/client";
+import type { AppType } from "../../../worker/app";
+
 /**
- * The SPA's one door to the API.
- *
- * Why not `hc<AppType>`: importing the Worker's `AppType` makes `tsc -p frontend/tsconfig.json`
- * typecheck the whole Worker under the DOM lib, where its `Env` global and Workers-only APIs
- * (`crypto.subtle.timingSafeEqual`, Workers' `BufferSource`) don't exist. So responses are typed
- * here, next to the queries that read them, and this wrapper stays a few lines.
+ * The SPA's one door to the API: Hono's client typed by the Worker's `AppType`, so a route's
+ * response type and the page that reads it cannot drift apart. `fetch` sends the session cookie
+ * (same origin) and, on POST and DELETE, the Origin header the API's CSRF check requires.
  */
+export const api = hc<AppType>("/api", {
+  fetch: (input: RequestInfo | URL, init?: RequestInit) =>
+    fetch(input, { ...init, credentials: "same-origin" }),
+});
 
 /** An API failure, from the `{ error: { code, message, requestId } }` body every error answers with. */
 export class ApiError extends Error {
@@ -37,28 +41,21 @@ async function toApiError(res: Response): Promise<ApiError> {
 }
 
 /**
- * Calls the API with the session cookie; resolves to the response when it is OK, rejects with an
- * `ApiError` otherwise (status 0 when the network failed).
+ * Awaits an API call: its response when OK, else an `ApiError` (status 0 when the network
+ * failed). Errors are not in the routes' types (they are thrown), so they are read here.
  */
-export async function apiFetch(method: "GET" | "POST" | "DELETE", path: string): Promise<Response> {
-  let res: Response;
+export async function send<T extends ClientResponse<unknown>>(call: Promise<T>): Promise<T> {
+  let res: T;
   try {
-    // fetch sends Origin on POST/DELETE by itself, which the API's origin check requires.
-    res = await fetch(path, { method, credentials: "same-origin", headers: { accept: "application/json" } });
+    res = await call;
   } catch {
     throw new ApiError(0, "network", "Could not reach TitleTesterPro. Check your connection.", null);
   }
-  if (!res.ok) throw await toApiError(res);
+  if (!res.ok) throw await toApiError(res as unknown as Response);
   return res;
 }
 
 /** Words for any failure: the API's own message, or a generic one for a bug in the page. */
 export function messageOf(err: unknown): string {
   return err instanceof ApiError ? err.message : "Something went wrong on this page.";
-}
-
-/** GETs a JSON body. The caller names its type; the API is the source of truth for it. */
-export async function getJson<T>(path: string): Promise<T> {
-  const res = await apiFetch("GET", path);
-  return (await res.json()) as T;
 }

@@ -1,35 +1,17 @@
 import { action, query, redirect } from "@solidjs/router";
-import { ApiError, apiFetch, getJson } from "./api";
+import type { InferResponseType } from "hono/client";
+import { ApiError, api, send } from "./api";
 
-/** A plan's limits, as `GET /api/me` reports them (mirrors `worker/auth/plans.ts`). */
-export interface PlanLimits {
-  /** `null` is unlimited. */
-  activeTests: number | null;
-  minIntervalMinutes: number;
-  quotaPriority: "standard" | "premium";
-  priceUsd: number;
-}
+/** The signed-in creator's account, as `GET /api/me` answers it. */
+export type Account = InferResponseType<typeof api.me.$get, 200>;
 
-/** The signed-in creator's account (mirrors `GET /api/me`). */
-export interface Account {
-  id: string;
-  email: string;
-  name: string | null;
-  avatarUrl: string | null;
-  channelId: string | null;
-  channelTitle: string | null;
-  channelAvatarUrl: string | null;
-  plan: "free" | "pro" | "authority";
-  role: string;
-  status: "active" | "needs_reauth";
-  createdAt: string;
-  limits: PlanLimits;
-}
+/** A plan's limits (`null` active tests is unlimited). */
+export type PlanLimits = Account["limits"];
 
 /** The signed-in account, or `null` when signed out (the API answers 401). */
 export const getMe = query(async (): Promise<Account | null> => {
   try {
-    return await getJson<Account>("/api/me");
+    return await (await send(api.me.$get())).json();
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return null;
     throw err;
@@ -38,18 +20,18 @@ export const getMe = query(async (): Promise<Account | null> => {
 
 /** Signs this browser out and goes to the front page. */
 export const logout = action(async () => {
-  await apiFetch("POST", "/api/auth/logout");
+  await send(api.auth.logout.$post());
   throw redirect("/", { revalidate: getMe.key });
 }, "logout");
 
 /** Ends every session of this account, on every device. */
 export const logoutAll = action(async () => {
-  await apiFetch("POST", "/api/auth/logout-all");
+  await send(api.auth["logout-all"].$post());
   throw redirect("/", { revalidate: getMe.key });
 }, "logout-all");
 
 /** Deletes the account: its data, its sessions, and the Google grant. */
 export const deleteAccount = action(async () => {
-  await apiFetch("DELETE", "/api/me");
+  await send(api.me.$delete());
   throw redirect("/", { revalidate: getMe.key });
 }, "delete-account");

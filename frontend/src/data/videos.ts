@@ -1,29 +1,15 @@
 import { query } from "@solidjs/router";
-import { getJson } from "./api";
+import type { InferResponseType } from "hono/client";
+import { api, send } from "./api";
 
-/** One of the creator's uploads (mirrors an item of `GET /api/videos`). */
-export interface Video {
-  videoId: string;
-  title: string;
-  publishedAt: string;
-  thumbnailUrl?: string;
-  position: number;
-  /** YouTube sends counts as strings. */
-  viewCount: string | null;
-  /** ISO 8601, e.g. `PT6M13S`. */
-  duration: string | null;
-  privacyStatus: string | null;
-}
+/** A page of the creator's uploads, as `GET /api/videos` answers it. */
+export type VideosPage = InferResponseType<typeof api.videos.$get, 200>;
 
-/** A page of uploads. */
-export interface VideosPage {
-  items: Video[];
-  nextPageToken: string | null;
-  totalResults: number;
-}
+/** One of the creator's uploads. */
+export type Video = VideosPage["items"][number];
 
 /** A page of the creator's uploads; no token is the first page. */
-export const getVideos = query((pageToken?: string): Promise<VideosPage> => {
-  const search = pageToken ? `?${new URLSearchParams({ pageToken })}` : "";
-  return getJson<VideosPage>(`/api/videos${search}`);
+export const getVideos = query(async (pageToken?: string): Promise<VideosPage> => {
+  const res = await send(api.videos.$get({ query: pageToken ? { pageToken } : {} }));
+  return res.json();
 }, "videos");
