@@ -1,7 +1,8 @@
 /**
  * Pacific time, where YouTube's days live: the quota resets at midnight America/Los_Angeles and
  * Analytics days are Pacific days. DST-aware through Intl; results are memoised per UTC hour
- * because the simulation asks for the same hours over and over.
+ * because the simulation asks for the same hours over and over. Independent of the app's
+ * worker/quota/pacific-day.ts on purpose: the stand-in for Google must not share the app's bugs.
  */
 
 export const HOUR_MS = 3_600_000;

@@ -5,7 +5,11 @@ import { nextPacificMidnight, pacificDay } from "./pacific-time";
  * speed up with the simulation, just as the app's ledger does not).
  */
 
-/** Units per call (YouTube's cost table for the methods the emulator serves). */
+/**
+ * Units per call (YouTube's cost table for the methods the emulator serves). Written out here, not
+ * imported from worker/youtube: the emulator stands in for Google, so a mistake in the app's table
+ * must disagree with it in tests rather than agree with itself.
+ */
 export const COSTS = {
   "channels.list": 1,
   "playlistItems.list": 1,

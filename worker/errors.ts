@@ -11,7 +11,6 @@ export const errorCodes = {
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,
-  method_not_allowed: 405,
   conflict: 409,
   needs_reauth: 409,
   payload_too_large: 413,

@@ -126,7 +126,7 @@ describe("Durable Objects", () => {
 });
 
 describe("KV", () => {
-  it("stores and expires cache entries", async () => {
+  it("stores cache entries with a time to live", async () => {
     await env.CACHE.put("foundation:key", "value", { expirationTtl: 300 });
     expect(await env.CACHE.get("foundation:key")).toBe("value");
   });

@@ -49,8 +49,3 @@ export async function decryptSecret(
   );
   return new TextDecoder().decode(plaintext);
 }
-
-/** Whether a stored secret was made with an older key (re-encrypt it on the next write). */
-export function needsReencryption(env: { TOKEN_ENCRYPTION_KEYS?: string }, stored: string): boolean {
-  return !stored.startsWith(`v${keyringOf(env).current}.`);
-}
