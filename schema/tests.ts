@@ -67,6 +67,12 @@ export const tests = pgTable(
     winnerVariant: integer("winner_variant"),
     winnerLift: doublePrecision("winner_lift"),
     pValue: doublePrecision("p_value"),
+    /** The variant the latest analysis ranks first, and its probability to be best. */
+    leaderVariant: integer("leader_variant"),
+    leaderPBest: doublePrecision("leader_p_best"),
+    /** The variant left live when the test ended (winner or original), once YouTube has it. */
+    finalVariant: integer("final_variant"),
+    finalTitleSetAt: timestamp("final_title_set_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -122,9 +128,8 @@ export const analyticsPolls = pgTable(
   "analytics_polls",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    titleId: uuid("title_id")
-      .notNull()
-      .references(() => titles.id, { onDelete: "cascade" }),
+    /** The title live when polled; null on a daily row of a day several titles shared. */
+    titleId: uuid("title_id").references(() => titles.id, { onDelete: "cascade" }),
     testId: uuid("test_id")
       .notNull()
       .references(() => tests.id, { onDelete: "cascade" }),
@@ -142,6 +147,8 @@ export const analyticsPolls = pgTable(
   (t) => [
     index("analytics_polls_title_id_idx").on(t.titleId),
     index("analytics_polls_test_id_idx").on(t.testId, t.polledAt),
+    // One daily Analytics row per test and day: the daily fetch upserts.
+    uniqueIndex("analytics_polls_test_day_idx").on(t.testId, t.day).where(sql`${t.kind} = 'daily'`),
   ],
 );
 

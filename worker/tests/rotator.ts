@@ -1,0 +1,51 @@
+import type { TestStatus } from "../../schema";
+
+/**
+ * How routes reach a test's TestRotator (`idFromName(testId)`): the one writer of a started test.
+ * Routes validate, authorise and write drafts; from `start` on, every state change goes through
+ * the object, which updates Postgres (`tests`, `slots`, `events`) itself.
+ */
+export function rotatorOf(env: Pick<Env, "TEST_ROTATOR">, testId: string) {
+  return env.TEST_ROTATOR.get(env.TEST_ROTATOR.idFromName(testId));
+}
+
+/** What a rotator reports about its test. */
+export interface RotatorView {
+  testId: string;
+  status: TestStatus;
+  /** The variant live now (null before the first slot opens). */
+  currentVariant: number | null;
+  /** When the next step falls due (ms since epoch), or null when none is armed. */
+  nextStepAt: number | null;
+  /** Slots opened so far. */
+  slotsOpened: number;
+  /** The final title still to be set (stop, finish, apply-winner), or null. */
+  pendingFinalVariant: number | null;
+}
+
+/** The answer of every control method: done, or refused with the reason a route turns into a 4xx. */
+export type RotatorAnswer =
+  | { ok: true; view: RotatorView }
+  | { ok: false; code: "conflict" | "not_found"; message: string };
+
+/**
+ * The control methods of the TestRotator, as routes call them:
+ * - `start(testId)`: the test's row must already be `scheduled` (the route sets it, so the database's
+ *   one-live-test-per-video index refuses a second one); arms the first step at `startsAt` or now.
+ * - `pause()`: running → paused (the current slot is closed; paused time is not counted).
+ * - `resume()`: paused, paused_drift or needs_reauth → running (the next slot opens at once).
+ * - `stop()`: any live status → stopped, and the original title goes back.
+ * - `applyWinner(variant)`: running, paused or finished → completed with `variant` left live
+ *   (null: the analysis' winner, refused when there is none).
+ * - `view()`: the state above, without changing anything.
+ * - `forget()`: deletes the object's storage and alarm (before the test's row is deleted).
+ */
+export interface RotatorControl {
+  start(testId: string): Promise<RotatorAnswer>;
+  pause(): Promise<RotatorAnswer>;
+  resume(): Promise<RotatorAnswer>;
+  stop(): Promise<RotatorAnswer>;
+  applyWinner(variant: number | null): Promise<RotatorAnswer>;
+  view(): Promise<RotatorView | null>;
+  forget(): Promise<void>;
+}
