@@ -1,5 +1,29 @@
 import { DurableObject } from "cloudflare:workers";
+import type { TestStatus } from "../schema";
+import { plans } from "../worker/auth/plans";
+import { decryptSecret } from "../worker/auth/token-crypto";
+import { type Db, openDb } from "../worker/db/client";
 import { migrateSqlite } from "../worker/durable/sqlite-migrations";
+import { nextPacificReset } from "../worker/quota/pacific-day";
+import type { Analysis } from "../worker/stats/analyze";
+import { createSchedule, nextBoundary } from "../worker/stats/schedule";
+import { analyzeViews } from "../worker/tests/analysis";
+import type { RotatorAnswer, RotatorControl, RotatorView } from "../worker/tests/rotator";
+import {
+  copyToRecord,
+  loadOwner,
+  loadTestDefinition,
+  type OutboxEvent,
+  type Owner,
+  type SlotRow,
+  type TestRecord,
+} from "../worker/tests/rotator-records";
+import { markNeedsReauth } from "../worker/users/youtube-user";
+import { YouTubeError, type YouTubeErrorKind } from "../worker/youtube/errors";
+import { youtubeClient } from "../worker/youtube/from-env";
+import { DEFAULT_RETRY } from "../worker/youtube/retry";
+import type { VideoSnippet } from "../worker/youtube/types";
+import { type PolledVideo, videoPoller } from "./video-poller";
 
 const MIGRATIONS = [
   `CREATE TABLE journal (
@@ -8,21 +32,101 @@ const MIGRATIONS = [
      step TEXT NOT NULL,
      data TEXT NOT NULL DEFAULT '{}'
    )`,
+  `CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
+   CREATE TABLE slots (
+     slot_index INTEGER PRIMARY KEY, variant INTEGER NOT NULL, block INTEGER NOT NULL,
+     started_at INTEGER NOT NULL, ended_at INTEGER, views_start INTEGER NOT NULL, views_end INTEGER,
+     likes INTEGER, comments INTEGER, copied INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, data TEXT NOT NULL, at INTEGER NOT NULL);
+   CREATE TABLE faults (point TEXT PRIMARY KEY)`,
 ];
 
 /** One entry of the rotator's step journal. */
-export type JournalEntry = {
-  seq: number;
-  at: number;
-  step: string;
-  data: string;
+export type JournalEntry = { seq: number; at: number; step: string; data: string };
+
+/** The points between steps where a test may inject a crash (see `injectCrash`). */
+export const crashPoints = [
+  "after-poll",
+  "after-intent",
+  "after-update",
+  "after-commit",
+  "after-copy",
+] as const;
+export type CrashPoint = (typeof crashPoints)[number];
+
+/** A crash injected by a test: it escapes every handler, as an evicted isolate would. */
+class InjectedCrash extends Error {}
+
+/** A title change sent (or about to be) and not yet seen through: the journal's open intent. */
+interface Intent {
+  /** `open`: the next slot's title; `final`: the title the test ends on. */
+  kind: "open" | "final";
+  title: string;
+  variant: number | null;
+}
+
+/** What the object knows of its test, in one JSON row (the slots have their own table). */
+interface State {
+  testId: string;
+  userId: string;
+  videoId: string;
+  titles: string[];
+  titleIds: string[];
+  originalTitle: string;
+  intervalMs: number;
+  offsetMs: number;
+  metric: "views" | "ctr" | "watch_time";
+  endsAt: number;
+  autoApply: boolean;
+  seed: number;
+  status: TestStatus;
+  /** The step armed, and when it falls due; the alarm runs it. */
+  step: "rotate" | "finish" | null;
+  dueAt: number | null;
+  /** Transient failures in a row (backoff grows with them). */
+  attempts: number;
+  /** The title we expect live; null right after a resume from drift (the creator asked to go on). */
+  expectedTitle: string | null;
+  intent: Intent | null;
+  /** The title to leave live when the test ends (set when it starts to finish). */
+  final: { title: string; variant: number | null; status: "completed" | "stopped" } | null;
+  record: TestRecord;
+}
+
+type SlotStored = {
+  slot_index: number;
+  variant: number;
+  block: number;
+  started_at: number;
+  ended_at: number | null;
+  views_start: number;
+  views_end: number | null;
+  likes: number | null;
+  comments: number | null;
+  copied: number;
 };
 
+const MINUTE = 60_000;
 /**
- * One per test (`idFromName(testId)`): holds the test's schedule, its rotation alarm and a step
- * journal, so that a retried or restarted alarm resumes where it stopped. See DESIGN §3.
+ * A title change is sent once per alarm: after a timeout the rotator reads the live title on its
+ * next try instead of sending blind (a timed-out update may have been applied).
  */
-export class TestRotator extends DurableObject<Env> {
+const UPDATE_ONCE = { ...DEFAULT_RETRY, attempts: 1 };
+const MAX_BACKOFF_MS = 15 * MINUTE;
+
+/**
+ * One per test (`idFromName(testId)`): the test's schedule, its rotation alarm and a step journal.
+ * Every alarm runs one step idempotently (DESIGN §3): read the video (batched by the VideoPoller),
+ * check for drift, close the slot, analyse, and either finish or change the title to the next
+ * variant of the schedule. An intent is stored before every title change and checked against the
+ * live title afterwards, so a crash between any two steps never sends a second `videos.update`,
+ * and slots are keyed by index so none is counted twice. Postgres gets a copy after every step.
+ * All entry points run one at a time (`exclusive`): one writer per test.
+ */
+export class TestRotator extends DurableObject<Env> implements RotatorControl {
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => migrateSqlite(ctx.storage.sql, MIGRATIONS));
@@ -33,10 +137,122 @@ export class TestRotator extends DurableObject<Env> {
     return "pong";
   }
 
-  /** Sets the next step's alarm. */
-  async arm(at: number): Promise<void> {
-    this.journal("armed", { at });
-    await this.ctx.storage.setAlarm(at);
+  // ---- control (routes) ----------------------------------------------------------------------
+
+  start(testId: string): Promise<RotatorAnswer> {
+    return this.exclusive(async () => {
+      if (this.state()) return refuse("conflict", "The test has already started");
+      const { db, close } = openDb(this.env);
+      try {
+        const def = await loadTestDefinition(db, testId);
+        if (!def) return refuse("not_found", "No such test");
+        if (def.status !== "scheduled") return refuse("conflict", `The test is ${def.status}, not scheduled`);
+        const now = Date.now();
+        const startAt = Math.max(def.startsAt ?? now, now);
+        const state: State = {
+          testId,
+          userId: def.userId,
+          videoId: def.videoId,
+          titles: def.titles.map((t) => t.text),
+          titleIds: def.titles.map((t) => t.id),
+          originalTitle: def.originalTitle,
+          intervalMs: def.intervalMinutes * MINUTE,
+          offsetMs: def.offsetSeconds * 1000,
+          metric: def.metric,
+          endsAt: def.endsAt,
+          autoApply: def.autoApply,
+          seed: seedOf(testId),
+          status: "scheduled",
+          step: "rotate",
+          dueAt: startAt,
+          attempts: 0,
+          expectedTitle: def.originalTitle,
+          intent: null,
+          final: null,
+          record: { ...emptyRecord(), status: "scheduled", nextRotationAt: startAt },
+        };
+        this.save(state);
+        this.event("scheduled", { startAt });
+        await this.ctx.storage.setAlarm(startAt);
+        await this.copy(db, state);
+        return { ok: true, view: this.viewOf(state) };
+      } finally {
+        this.ctx.waitUntil(close());
+      }
+    });
+  }
+
+  pause(): Promise<RotatorAnswer> {
+    return this.control(["running", "scheduled"], async (state, db) => {
+      state.status = "paused";
+      state.step = null;
+      state.dueAt = null;
+      state.intent = null;
+      await this.closeOpenSlotNow(state, db);
+      this.event("paused", {});
+    });
+  }
+
+  resume(): Promise<RotatorAnswer> {
+    return this.control(["paused", "paused_drift", "needs_reauth"], async (state) => {
+      // After drift the live title is the creator's; resuming is their word that we may change it.
+      if (state.status === "paused_drift") state.expectedTitle = null;
+      state.status = "running";
+      state.step = "rotate";
+      state.dueAt = Date.now();
+      state.attempts = 0;
+      this.event("resumed", {});
+    });
+  }
+
+  stop(): Promise<RotatorAnswer> {
+    return this.control(
+      ["scheduled", "running", "paused", "paused_drift", "needs_reauth"],
+      async (state, db) => {
+        await this.closeOpenSlotNow(state, db);
+        this.setFinal(
+          state,
+          { title: state.originalTitle, variant: variantOfTitle(state, state.originalTitle) },
+          "stopped",
+        );
+        this.event("stopped", {});
+      },
+    );
+  }
+
+  applyWinner(variant: number | null): Promise<RotatorAnswer> {
+    const allowed: TestStatus[] = [
+      "running",
+      "paused",
+      "paused_drift",
+      "needs_reauth",
+      "completed",
+      "stopped",
+    ];
+    return this.control(allowed, async (state, db) => {
+      const chosen = variant ?? (state.record.decision === "winner" ? state.record.winnerVariant : null);
+      if (chosen === null) return refuse("conflict", "There is no winner yet: choose the variant to apply");
+      const title = state.titles[chosen];
+      if (title === undefined) return refuse("not_found", `The test has no variant ${chosen}`);
+      await this.closeOpenSlotNow(state, db);
+      this.setFinal(state, { title, variant: chosen }, "completed");
+      this.event("apply_winner", { variant: chosen });
+    });
+  }
+
+  /** The test's state once the step in progress (if any) is done. */
+  view(): Promise<RotatorView | null> {
+    return this.exclusive(async () => {
+      const state = this.state();
+      return state ? this.viewOf(state) : null;
+    });
+  }
+
+  forget(): Promise<void> {
+    return this.exclusive(async () => {
+      await this.ctx.storage.deleteAlarm();
+      await this.ctx.storage.deleteAll();
+    });
   }
 
   /** The step journal, oldest first. */
@@ -44,8 +260,500 @@ export class TestRotator extends DurableObject<Env> {
     return this.ctx.storage.sql.exec<JournalEntry>("SELECT * FROM journal ORDER BY seq").toArray();
   }
 
-  override async alarm(): Promise<void> {
-    this.journal("alarm", {});
+  /** The object's slots (tests compare them with Postgres). */
+  slots(): SlotRow[] {
+    return this.slotRows();
+  }
+
+  /**
+   * Makes the next alarm crash at `point` once (fault-injection tests and the soak). Refused unless
+   * FAULT_INJECTION is "on", which production never sets.
+   */
+  injectCrash(point: CrashPoint): void {
+    if (this.env.FAULT_INJECTION !== "on") throw new Error("fault injection is off");
+    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO faults (point) VALUES (?)", point);
+  }
+
+  /** Re-arms a live test whose alarm went missing (the stale-test sweep). */
+  rearm(): Promise<boolean> {
+    return this.exclusive(async () => {
+      const state = this.state();
+      if (!state?.step || state.dueAt === null) return false;
+      if ((await this.ctx.storage.getAlarm()) !== null) return false;
+      await this.ctx.storage.setAlarm(Math.max(state.dueAt, Date.now()));
+      this.journal("rearmed", {});
+      return true;
+    });
+  }
+
+  // ---- the alarm -----------------------------------------------------------------------------
+
+  override async alarm(info?: AlarmInvocationInfo): Promise<void> {
+    await this.exclusive(async () => {
+      const state = this.state();
+      if (!state?.step || state.dueAt === null) return;
+      if (info?.isRetry && state.dueAt > Date.now()) {
+        // The platform retrying a run that failed after it had finished its step and armed the
+        // next one: that step is not due yet.
+        await this.ctx.storage.setAlarm(state.dueAt);
+        return;
+      }
+      const at = Math.max(state.dueAt, Date.now());
+      this.journal("alarm", { step: state.step, at });
+      const { db, close } = openDb(this.env);
+      try {
+        if (state.step === "rotate") await this.rotate(state, at, db);
+        else await this.finish(state, at, db, await this.read(state, db));
+        state.attempts = 0;
+      } catch (err) {
+        if (err instanceof InjectedCrash) throw err;
+        this.onFailure(state, err, at);
+      }
+      try {
+        this.save(state);
+        await this.arm(state);
+        await this.copy(db, state);
+        await this.checkpoint("after-copy");
+      } finally {
+        this.ctx.waitUntil(close());
+      }
+    });
+  }
+
+  /** One boundary: the slot ends, and either the test finishes or the next variant goes live. */
+  private async rotate(state: State, at: number, db: Db): Promise<void> {
+    const video = await this.read(state, db);
+    await this.checkpoint("after-poll");
+    const live = video.snippet.title;
+    const open = this.openSlot();
+
+    if (state.intent?.kind === "open" && live === state.intent.title) {
+      // The change was made before a crash: record it, do not send it again.
+      this.opened(state, at, video, state.intent);
+      await this.checkpoint("after-commit");
+      return;
+    }
+    const ours = state.intent ? [state.expectedTitle, state.intent.title] : [state.expectedTitle];
+    if (state.expectedTitle !== null && !ours.includes(live)) {
+      this.drifted(state, at, video, live);
+      return;
+    }
+    if (open) {
+      const analysis = this.analysis(state, { ...open, endedAt: at, viewsEnd: video.viewCount }, at);
+      if (
+        analysis.decision === "winner" ||
+        analysis.decision === "same" ||
+        analysis.decision === "inconclusive"
+      ) {
+        this.closeSlot(open.slotIndex, at, video);
+        this.analysis(state, null, at);
+        const winner = analysis.decision === "winner" && state.autoApply ? analysis.winner : null;
+        const title = winner !== null ? (state.titles[winner] as string) : state.originalTitle;
+        this.setFinal(state, { title, variant: winner ?? variantOfTitle(state, title) }, "completed");
+        this.event("finished", { decision: analysis.decision, winner: analysis.winner });
+        await this.finish(state, at, db, video);
+        return;
+      }
+    }
+    const index = this.slotCount();
+    const variant = this.variantOf(state, index);
+    const intent: Intent = { kind: "open", title: state.titles[variant] as string, variant };
+    if (live !== intent.title) {
+      state.intent = intent;
+      this.save(state);
+      await this.checkpoint("after-intent");
+      await this.changeTitle(state, intent.title, video.snippet, db);
+      await this.checkpoint("after-update");
+    }
+    this.opened(state, at, video, intent);
+    await this.checkpoint("after-commit");
+  }
+
+  /** Sets the test's last title (unless the creator has put their own), then ends it. */
+  private async finish(state: State, at: number, db: Db, video: PolledVideo): Promise<void> {
+    const final = state.final;
+    if (!final) throw new Error("finish without a final title");
+    await this.checkpoint("after-poll");
+    const live = video.snippet.title;
+    const ours = new Set([...state.titles, state.originalTitle]);
+    if (live !== final.title) {
+      if (!ours.has(live)) {
+        // The creator retitled the video by hand: their title stays.
+        this.event("title_left", { liveTitle: live });
+      } else {
+        state.intent = { kind: "final", title: final.title, variant: final.variant };
+        this.save(state);
+        await this.checkpoint("after-intent");
+        await this.changeTitle(state, final.title, video.snippet, db);
+        await this.checkpoint("after-update");
+      }
+    }
+    state.intent = null;
+    state.step = null;
+    state.dueAt = null;
+    state.record.finalVariant = live === final.title || ours.has(live) ? final.variant : null;
+    state.record.finalTitleSetAt = at;
+    state.record.currentVariant = state.record.finalVariant;
+    this.event(
+      final.variant === variantOfTitle(state, state.originalTitle) ? "title_restored" : "title_applied",
+      {
+        title: final.title,
+        variant: final.variant,
+      },
+    );
+    await this.checkpoint("after-commit");
+  }
+
+  // ---- steps' parts --------------------------------------------------------------------------
+
+  /** The live video, through the VideoPoller's batch (or the owner's token for a private video). */
+  private async read(state: State, db: Db): Promise<PolledVideo> {
+    const priority = plans[(await this.owner(db, state)).plan].quotaPriority;
+    const answer = await videoPoller(this.env).read(state.videoId, priority);
+    if (!answer.ok) throw new YouTubeError(answer.kind, answer.message, { retryAt: answer.retryAt });
+    if (answer.video) return answer.video;
+    // Not public: a private video is only visible to its owner.
+    const user = await this.youtubeUser(state, db);
+    const [video] = await youtubeClient(this.env).getVideos(user, [state.videoId], { fresh: true });
+    if (!video?.snippet)
+      throw new YouTubeError("not_found", "The video is gone", { reason: "videoNotFound" });
+    return {
+      id: video.id,
+      snippet: video.snippet,
+      viewCount: video.statistics?.viewCount ?? 0,
+      likeCount: video.statistics?.likeCount ?? 0,
+      commentCount: video.statistics?.commentCount ?? 0,
+    };
+  }
+
+  /** One `videos.update`, with the snippet read at this boundary, at the owner's project and priority. */
+  private async changeTitle(state: State, title: string, current: VideoSnippet, db: Db): Promise<void> {
+    const user = await this.youtubeUser(state, db);
+    await youtubeClient(this.env, { retry: UPDATE_ONCE }).updateVideoTitle(user, state.videoId, title, {
+      current,
+    });
+  }
+
+  /** Closes the open slot (if any) and opens the next one with the intent's variant. */
+  private opened(state: State, at: number, video: PolledVideo, intent: Intent): void {
+    const open = this.openSlot();
+    const index = this.slotCount();
+    const variant = intent.variant as number;
+    const first = state.status === "scheduled";
+    state.intent = null;
+    state.expectedTitle = intent.title;
+    state.status = "running";
+    state.record.currentVariant = variant;
+    state.record.startedAt ??= at;
+    state.step = "rotate";
+    state.dueAt = this.nextDue(state, at);
+    // The slots and the state that points past them change together, or not at all.
+    this.ctx.storage.transactionSync(() => {
+      if (open) this.closeSlot(open.slotIndex, at, video);
+      this.ctx.storage.sql.exec(
+        "INSERT INTO slots (slot_index, variant, block, started_at, views_start) VALUES (?, ?, ?, ?, ?)",
+        index,
+        variant,
+        Math.floor(index / state.titles.length),
+        at,
+        video.viewCount,
+      );
+      this.save(state);
+      this.event(first ? "started" : "rotated", { slot: index, variant, views: video.viewCount });
+    });
+  }
+
+  /** The creator changed the title by hand: the test pauses and their title is left alone. */
+  private drifted(state: State, at: number, video: PolledVideo, live: string): void {
+    const open = this.openSlot();
+    if (open) this.closeSlot(open.slotIndex, at, video);
+    state.status = "paused_drift";
+    state.step = null;
+    state.dueAt = null;
+    state.intent = null;
+    this.event("drift", { liveTitle: live, expectedTitle: state.expectedTitle });
+  }
+
+  private setFinal(
+    state: State,
+    target: { title: string; variant: number | null },
+    status: "completed" | "stopped",
+  ) {
+    state.final = { ...target, status };
+    state.status = status;
+    state.step = "finish";
+    state.dueAt = Date.now();
+    state.record.finishedAt ??= Date.now();
+  }
+
+  /** Failure handling of DESIGN §3: reauth, missing video, quota waits, backoff. */
+  private onFailure(state: State, err: unknown, at: number): void {
+    const kind: YouTubeErrorKind = err instanceof YouTubeError ? err.kind : "transient";
+    const message = err instanceof Error ? err.message : String(err);
+    switch (kind) {
+      case "auth_revoked":
+        if (state.step === "rotate") {
+          state.status = "needs_reauth";
+          state.step = null;
+          state.dueAt = null;
+          // The slot stays open: its views are counted when the creator reconnects and it closes.
+          this.event("needs_reauth", {});
+          this.ownerNeedsReauth = true;
+        } else {
+          // Finishing without a grant: the title cannot be set; the test ends as it is.
+          this.endWithoutTitle(state, "needs_reauth");
+        }
+        return;
+      case "not_found":
+        state.status = "video_missing";
+        state.step = null;
+        state.dueAt = null;
+        state.intent = null;
+        state.record.finishedAt ??= at;
+        this.event("video_missing", {});
+        return;
+      case "quota_exhausted":
+      case "rate_limited": {
+        const retryAt = err instanceof YouTubeError && err.retryAt ? err.retryAt : at + 5 * MINUTE;
+        state.dueAt = Math.max(retryAt, at + 1000);
+        this.event("quota_wait", { reason: err instanceof YouTubeError ? err.reason : undefined, retryAt });
+        return;
+      }
+      case "forbidden":
+      case "invalid_request":
+        state.status = "paused";
+        state.step = null;
+        state.dueAt = null;
+        state.intent = null;
+        this.event("error", { kind, message });
+        return;
+      case "transient": {
+        state.attempts += 1;
+        const backoff = Math.min(MAX_BACKOFF_MS, 15_000 * 2 ** (state.attempts - 1));
+        state.dueAt = at + backoff * (0.5 + Math.random() / 2);
+        this.event("retry", { attempt: state.attempts, message: message.slice(0, 200) });
+        return;
+      }
+    }
+  }
+
+  private endWithoutTitle(state: State, reason: string): void {
+    state.step = null;
+    state.dueAt = null;
+    state.intent = null;
+    this.event("title_not_set", { reason });
+  }
+
+  /** Runs the analysis (with a provisional closed slot) and records it on the test. */
+  private analysis(state: State, provisional: SlotRow | null, at: number): Analysis {
+    const rows = this.slotRows().map((s) =>
+      provisional && s.slotIndex === provisional.slotIndex ? provisional : s,
+    );
+    const analysis = analyzeViews(
+      state.titles.length,
+      rows.map((s) => ({
+        ...s,
+        startedAt: new Date(s.startedAt),
+        endedAt: s.endedAt === null ? null : new Date(s.endedAt),
+      })),
+      at >= state.endsAt,
+    );
+    const leader = [...analysis.variants].sort((a, b) => b.pBest - a.pBest)[0];
+    const winner = analysis.winner === null ? undefined : analysis.variants[analysis.winner];
+    Object.assign(state.record, {
+      decision: analysis.decision,
+      winnerVariant: analysis.winner,
+      winnerLift: winner?.lift ?? null,
+      pValue: analysis.pValue,
+      leaderVariant: leader?.variant ?? null,
+      leaderPBest: leader?.pBest ?? null,
+    });
+    return analysis;
+  }
+
+  /** Closes the open slot at the present moment's view count (pause, stop, apply-winner). */
+  private async closeOpenSlotNow(state: State, db: Db): Promise<void> {
+    const open = this.openSlot();
+    if (!open) return;
+    const at = Math.max(Date.now(), open.startedAt);
+    try {
+      const video = await this.read(state, db);
+      this.closeSlot(open.slotIndex, at, video);
+      this.analysis(state, null, at);
+    } catch {
+      // Unreadable now: the slot is dropped rather than counted with a guessed view count.
+      this.ctx.storage.sql.exec("DELETE FROM slots WHERE slot_index = ?", open.slotIndex);
+      this.event("slot_dropped", { slot: open.slotIndex });
+    }
+  }
+
+  private closeSlot(index: number, at: number, video: PolledVideo): void {
+    this.ctx.storage.sql.exec(
+      "UPDATE slots SET ended_at = ?, views_end = ?, likes = ?, comments = ?, copied = 0 WHERE slot_index = ? AND ended_at IS NULL",
+      at,
+      video.viewCount,
+      video.likeCount,
+      video.commentCount,
+      index,
+    );
+  }
+
+  /** The next boundary after `at` on the test's grid; a slot lasts at least half an interval. */
+  private nextDue(state: State, at: number): number {
+    const next = (t: number) =>
+      state.metric === "views"
+        ? nextBoundary(t, state.intervalMs, state.offsetMs)
+        : nextPacificReset(t) + state.offsetMs;
+    let due = next(at);
+    if (due - at < state.intervalMs / 2) due = next(due);
+    return Math.min(due, Math.max(state.endsAt, at));
+  }
+
+  /** The variant of slot `index`: blocks of random permutations, seeded by the test id. */
+  private variantOf(state: State, index: number): number {
+    const k = state.titles.length;
+    const blocks = createSchedule(k, Math.floor(index / k) + 1, state.seed);
+    return blocks[Math.floor(index / k)]?.[index % k] as number;
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------
+
+  /** Runs control methods and alarms one at a time, so no two writers interleave at an await. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * A control method: refused unless the test is in one of `allowed`; otherwise the change is
+   * stored, its step armed (a finish runs at once) and copied to Postgres.
+   */
+  private control(
+    allowed: TestStatus[],
+    change: (state: State, db: Db) => Promise<RotatorAnswer | undefined | void>,
+  ): Promise<RotatorAnswer> {
+    return this.exclusive(async () => {
+      const state = this.state();
+      if (!state) return refuse("not_found", "The test has not started");
+      if (!allowed.includes(state.status)) return refuse("conflict", `The test is ${state.status}`);
+      const { db, close } = openDb(this.env);
+      try {
+        const refused = await change(state, db);
+        if (refused) return refused;
+        this.save(state);
+        await this.arm(state);
+        await this.copy(db, state);
+        return { ok: true, view: this.viewOf(state) };
+      } finally {
+        this.ctx.waitUntil(close());
+      }
+    });
+  }
+
+  private async arm(state: State): Promise<void> {
+    if (state.step && state.dueAt !== null) await this.ctx.storage.setAlarm(state.dueAt);
+    else await this.ctx.storage.deleteAlarm();
+  }
+
+  /** Copies the state, changed slots and outbox to Postgres, then marks them copied. */
+  private async copy(db: Db, state: State): Promise<void> {
+    const changed = this.slotRows("WHERE copied = 0");
+    const outbox = this.ctx.storage.sql
+      .exec<{ seq: number; type: string; data: string; at: number }>("SELECT * FROM outbox ORDER BY seq")
+      .toArray()
+      .map((e): OutboxEvent => ({ seq: e.seq, type: e.type, data: JSON.parse(e.data), at: e.at }));
+    state.record.status = state.status;
+    state.record.nextRotationAt = state.step ? state.dueAt : null;
+    this.save(state);
+    await copyToRecord(db, state, state.record, changed, outbox);
+    if (this.ownerNeedsReauth) {
+      await markNeedsReauth(this.env, db, state.userId);
+      this.ownerNeedsReauth = false;
+    }
+    const lastSeq = outbox.at(-1)?.seq ?? 0;
+    this.ctx.storage.transactionSync(() => {
+      for (const s of changed)
+        this.ctx.storage.sql.exec("UPDATE slots SET copied = 1 WHERE slot_index = ?", s.slotIndex);
+      this.ctx.storage.sql.exec("DELETE FROM outbox WHERE seq <= ?", lastSeq);
+    });
+  }
+
+  private async checkpoint(point: CrashPoint): Promise<void> {
+    if (this.env.FAULT_INJECTION !== "on") return;
+    const hit = this.ctx.storage.sql
+      .exec("DELETE FROM faults WHERE point = ? RETURNING point", point)
+      .toArray();
+    if (hit.length > 0) {
+      this.journal("crash", { point });
+      throw new InjectedCrash(`injected crash ${point}`);
+    }
+  }
+
+  /** Set when a step met a revoked grant: the owner is marked with the step's copy to Postgres. */
+  private ownerNeedsReauth = false;
+
+  private async owner(db: Db, state: State): Promise<Owner> {
+    const owner = await loadOwner(db, state.userId);
+    if (!owner) throw new YouTubeError("auth_revoked", "the test's owner is gone");
+    return owner;
+  }
+
+  private async youtubeUser(state: State, db: Db) {
+    const owner = await this.owner(db, state);
+    if (!owner.project || !owner.refreshTokenEnc || owner.status === "needs_reauth") {
+      throw new YouTubeError("auth_revoked", "no Google grant is stored for this user");
+    }
+    return {
+      id: state.userId,
+      project: owner.project,
+      refreshToken: await decryptSecret(this.env, state.userId, owner.refreshTokenEnc),
+      priority: plans[owner.plan].quotaPriority,
+    };
+  }
+
+  private state(): State | null {
+    const row = this.ctx.storage.sql.exec<{ json: string }>("SELECT json FROM state").toArray()[0];
+    return row ? (JSON.parse(row.json) as State) : null;
+  }
+
+  private save(state: State): void {
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO state (id, json) VALUES (1, ?)", JSON.stringify(state));
+  }
+
+  private slotRows(where = ""): SlotRow[] {
+    return this.ctx.storage.sql
+      .exec<SlotStored>(`SELECT * FROM slots ${where} ORDER BY slot_index`)
+      .toArray()
+      .map((s) => ({
+        slotIndex: s.slot_index,
+        variant: s.variant,
+        block: s.block,
+        startedAt: s.started_at,
+        endedAt: s.ended_at,
+        viewsStart: s.views_start,
+        viewsEnd: s.views_end,
+        likes: s.likes,
+        comments: s.comments,
+      }));
+  }
+
+  private openSlot(): SlotRow | undefined {
+    return this.slotRows("WHERE ended_at IS NULL")[0];
+  }
+
+  private slotCount(): number {
+    return this.ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM slots").one().n;
+  }
+
+  private event(type: string, data: Record<string, unknown>): void {
+    this.ctx.storage.sql.exec(
+      "INSERT INTO outbox (type, data, at) VALUES (?, ?, ?)",
+      type,
+      JSON.stringify(data),
+      Date.now(),
+    );
+    this.journal(type, data);
   }
 
   private journal(step: string, data: Record<string, unknown>): void {
@@ -56,4 +764,53 @@ export class TestRotator extends DurableObject<Env> {
       JSON.stringify(data),
     );
   }
+
+  private viewOf(state: State): RotatorView {
+    return {
+      testId: state.testId,
+      status: state.status,
+      currentVariant: state.record.currentVariant,
+      nextStepAt: state.step ? state.dueAt : null,
+      slotsOpened: this.slotCount(),
+      pendingFinalVariant: state.step === "finish" ? (state.final?.variant ?? null) : null,
+    };
+  }
+}
+
+function refuse(code: "conflict" | "not_found", message: string): RotatorAnswer {
+  return { ok: false, code, message };
+}
+
+function emptyRecord(): TestRecord {
+  return {
+    status: "scheduled",
+    currentVariant: null,
+    nextRotationAt: null,
+    startedAt: null,
+    finishedAt: null,
+    decision: null,
+    winnerVariant: null,
+    winnerLift: null,
+    pValue: null,
+    leaderVariant: null,
+    leaderPBest: null,
+    finalVariant: null,
+    finalTitleSetAt: null,
+  };
+}
+
+/** The variant whose text is `title`, if any (the original title is variant 0 when it was kept). */
+function variantOfTitle(state: State, title: string): number | null {
+  const i = state.titles.indexOf(title);
+  return i >= 0 ? i : null;
+}
+
+/** A 32-bit seed from the test id (FNV-1a): the schedule is fixed by the test, replayable. */
+function seedOf(testId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < testId.length; i++) {
+    h ^= testId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }

@@ -188,6 +188,15 @@ export class EmulatorState extends DurableObject<EmulatorEnv> {
     return json(200, { id });
   }
 
+  /** A deletion in Studio: the video and its titles are gone (the Data API answers 404 for it). */
+  deleteVideo(id: string): Reply {
+    if (!getVideo(this.sql, id)) return json(404, { error: `no video ${id}` });
+    this.sql.exec("DELETE FROM titles WHERE video_id = ?", id);
+    this.sql.exec("DELETE FROM ctr_overrides WHERE video_id = ?", id);
+    this.sql.exec("DELETE FROM videos WHERE id = ?", id);
+    return json(200, { id, deleted: true });
+  }
+
   /** A video's title timeline with each title's CTR, and its statistics now. */
   timeline(id: string): Reply {
     const video = getVideo(this.sql, id);

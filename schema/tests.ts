@@ -147,7 +147,8 @@ export const analyticsPolls = pgTable(
   (t) => [
     index("analytics_polls_title_id_idx").on(t.titleId),
     index("analytics_polls_test_id_idx").on(t.testId, t.polledAt),
-    // One daily Analytics row per test and day: the daily fetch upserts.
+    // One poll row per closed slot, one daily Analytics row per test and day: retries upsert.
+    uniqueIndex("analytics_polls_test_slot_idx").on(t.testId, t.slotIndex).where(sql`${t.kind} = 'poll'`),
     uniqueIndex("analytics_polls_test_day_idx").on(t.testId, t.day).where(sql`${t.kind} = 'daily'`),
   ],
 );
@@ -162,11 +163,14 @@ export const events = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     testId: uuid("test_id").references(() => tests.id, { onDelete: "cascade" }),
     type: text("type").notNull(),
+    /** The TestRotator's outbox number: a re-sent event (after a crash) is not stored twice. */
+    rotatorSeq: integer("rotator_seq"),
     data: jsonb("data").$type<Record<string, unknown>>().notNull().default({}),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     index("events_test_id_idx").on(t.testId, t.createdAt),
     index("events_user_id_idx").on(t.userId, t.createdAt),
+    uniqueIndex("events_test_rotator_seq_idx").on(t.testId, t.rotatorSeq),
   ],
 );

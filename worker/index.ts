@@ -6,6 +6,7 @@ import type { JobMessage } from "./jobs/messages";
 export { QuotaLedger } from "../durable-objects/quota-ledger";
 export { RateLimiter } from "../durable-objects/rate-limiter";
 export { TestRotator } from "../durable-objects/test-rotator";
+export { VideoPoller } from "../durable-objects/video-poller";
 
 export default {
   fetch: app.fetch,

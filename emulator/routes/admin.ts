@@ -45,6 +45,7 @@ export const adminRoutes = new Hono<EmulatorAppEnv>()
   .patch("/videos/:id", zValidator("json", videoPatch, invalid), async (c) =>
     answer(await emulatorState(c.env).patchVideo(c.req.param("id"), c.req.valid("json"))),
   )
+  .delete("/videos/:id", async (c) => answer(await emulatorState(c.env).deleteVideo(c.req.param("id"))))
   .get("/videos/:id/timeline", async (c) => answer(await emulatorState(c.env).timeline(c.req.param("id"))))
   .post("/projects", zValidator("json", projectInput, invalid), async (c) =>
     answer(await emulatorState(c.env).registerProject(c.req.valid("json"))),

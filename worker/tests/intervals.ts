@@ -14,7 +14,7 @@ export const dailyMetrics = ["ctr", "watch_time"] as const;
  * The floor the local stack and the tests set through `MIN_INTERVAL_MINUTES` (e.g. "1"), so a demo
  * test finishes in minutes. Ignored in production.
  */
-function demoFloor(env: Pick<Env, "ENVIRONMENT"> & { MIN_INTERVAL_MINUTES?: string }): number | null {
+function demoFloor(env: Pick<Env, "ENVIRONMENT" | "MIN_INTERVAL_MINUTES">): number | null {
   if (env.ENVIRONMENT === "production" || !env.MIN_INTERVAL_MINUTES) return null;
   const floor = Number(env.MIN_INTERVAL_MINUTES);
   return Number.isInteger(floor) && floor >= 1 ? floor : null;
@@ -22,7 +22,7 @@ function demoFloor(env: Pick<Env, "ENVIRONMENT"> & { MIN_INTERVAL_MINUTES?: stri
 
 /** The intervals a plan may choose here, shortest first. */
 export function allowedIntervals(
-  env: Pick<Env, "ENVIRONMENT"> & { MIN_INTERVAL_MINUTES?: string },
+  env: Pick<Env, "ENVIRONMENT" | "MIN_INTERVAL_MINUTES">,
   plan: Plan,
 ): number[] {
   const floor = demoFloor(env);

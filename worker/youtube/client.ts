@@ -322,12 +322,14 @@ export class YouTubeClient {
    * Sets a video's title without touching anything else: reads the current snippet fresh (never
    * from cache — the creator may have edited the description in Studio a minute ago) and sends it
    * back whole with only the title changed, since videos.update wipes every omitted field.
+   * `opts.current` is a snippet the caller read seconds ago (the rotator's boundary poll): it saves
+   * the second read, so a rotation costs 50 units plus its share of the batched poll.
    */
   async updateVideoTitle(
     user: YouTubeUser,
     videoId: string,
     title: string,
-    opts: { priority?: QuotaPriority } = {},
+    opts: { priority?: QuotaPriority; current?: VideoSnippet } = {},
   ): Promise<Video> {
     if (!isValidTitle(title)) {
       throw new YouTubeError("invalid_request", "A title must have 1–100 characters and no < or >", {
@@ -335,10 +337,11 @@ export class YouTubeClient {
       });
     }
     const priority = opts.priority ?? user.priority ?? "standard";
-    const [current] = await this.getVideos(user, [videoId], { fresh: true, parts: "snippet" });
-    if (!current?.snippet)
+    const current =
+      opts.current ?? (await this.getVideos(user, [videoId], { fresh: true, parts: "snippet" }))[0]?.snippet;
+    if (!current)
       throw new YouTubeError("not_found", `Video ${videoId} not found`, { reason: "videoNotFound" });
-    const snippet: VideoSnippet = { ...current.snippet, title };
+    const snippet: VideoSnippet = { ...current, title };
     const url = this.apiUrl("/youtube/v3/videos", { part: "snippet" });
     const body = await this.call<Wire.VideoResource>({
       method: "videos.update",

@@ -1,0 +1,211 @@
+import { env } from "cloudflare:test";
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { users } from "../../schema";
+import { openDb } from "../../worker/db/client";
+import {
+  advance,
+  creatorWithVideo,
+  HOUR,
+  liveSnippet,
+  record,
+  rotator,
+  scheduledTest,
+  setCtrs,
+  slot,
+  slotChain,
+  step,
+  timeline,
+  updatesOf,
+} from "./fixtures";
+
+describe("a test from start to winner", () => {
+  it("rotates hourly, declares the +100 % title the winner and leaves it live, one update per change", async () => {
+    const creator = await creatorWithVideo();
+    const challengers = ["Challenger strong", "Challenger plain"];
+    await setCtrs(creator.videoId, {
+      [creator.original]: 0.04,
+      "Challenger strong": 0.08,
+      "Challenger plain": 0.04,
+    });
+    const testId = await scheduledTest(creator, challengers);
+    const started = await rotator(testId).start(testId);
+    expect(started.ok).toBe(true);
+
+    await step(testId); // the first slot opens at once
+    let view = await rotator(testId).view();
+    expect(view?.status).toBe("running");
+    for (let i = 0; i < 60 && view?.nextStepAt !== null; i++) {
+      await slot(testId);
+      view = await rotator(testId).view();
+    }
+
+    const { test, slots } = await record(testId);
+    expect(test?.status).toBe("completed");
+    expect(test?.decision).toBe("winner");
+    expect(test?.winnerVariant).toBe(1);
+    expect(test?.finalVariant).toBe(1);
+    expect(test?.finalTitleSetAt).not.toBeNull();
+    expect(test?.winnerLift).toBeGreaterThan(0.5);
+    // At least two complete blocks of three slots before the verdict.
+    expect(slots.length).toBeGreaterThanOrEqual(6);
+    expect(slots.every((s) => s.endedAt !== null)).toBe(true);
+    expect(slotChain(slots)).toEqual([]);
+
+    const live = await liveSnippet(creator.videoId);
+    expect(live.title).toBe("Challenger strong");
+    // Only the title ever changed: description and tags are as the creator wrote them.
+    expect(live.description).toBe("A description the test must never wipe");
+    expect(live.tags).toEqual(["kitchen", "test"]);
+
+    // One videos.update per title change and no more: the timeline's API changes are the updates.
+    const updates = await updatesOf(creator.videoId);
+    const apiChanges = (await timeline(creator.videoId)).titles.filter((t) => t.source === "api");
+    expect(updates.filter((u) => u.status === 200)).toHaveLength(apiChanges.length);
+    expect(updates.every((u) => u.status === 200)).toBe(true);
+    const changes = slots.filter((s, i) => i > 0 && s.variant !== slots[i - 1]?.variant).length;
+    const firstNeedsChange = slots[0]?.variant !== 0 ? 1 : 0;
+    const finalNeedsChange = slots.at(-1)?.variant !== 1 ? 1 : 0;
+    expect(updates).toHaveLength(changes + firstNeedsChange + finalNeedsChange);
+  });
+});
+
+describe("control", () => {
+  it("pauses without counting the pause, resumes with a new slot, and stop restores the original title", async () => {
+    const creator = await creatorWithVideo();
+    const testId = await scheduledTest(creator, ["Paused challenger"]);
+    await rotator(testId).start(testId);
+    await step(testId);
+    await slot(testId);
+    const paused = await rotator(testId).pause();
+    expect(paused.ok && paused.view.status).toBe("paused");
+    expect(paused.ok && paused.view.nextStepAt).toBeNull();
+    const afterPause = await record(testId);
+    expect(afterPause.test?.status).toBe("paused");
+    expect(afterPause.slots.every((s) => s.endedAt !== null)).toBe(true);
+    // A paused test has no alarm: nothing runs while the creator holds it.
+    expect(await step(testId)).toBe(false);
+    // Pausing twice is refused as a conflict.
+    expect(await rotator(testId).pause()).toMatchObject({ ok: false, code: "conflict" });
+
+    await advance(5 * HOUR);
+    const resumed = await rotator(testId).resume();
+    expect(resumed.ok && resumed.view.status).toBe("running");
+    await step(testId);
+    const afterResume = await record(testId);
+    expect(afterResume.slots).toHaveLength(afterPause.slots.length + 1);
+    // The paused hours belong to no slot.
+    const [last, previous] = [afterResume.slots.at(-1), afterResume.slots.at(-2)];
+    expect(last?.viewsStart).toBeGreaterThan(previous?.viewsEnd ?? 0);
+
+    const stopped = await rotator(testId).stop();
+    expect(stopped.ok && stopped.view.status).toBe("stopped");
+    await step(testId); // the finish step (it also runs on its own alarm)
+    const done = await record(testId);
+    expect(done.test?.status).toBe("stopped");
+    expect(done.test?.finalTitleSetAt).not.toBeNull();
+    expect((await liveSnippet(creator.videoId)).title).toBe(creator.original);
+    expect(await rotator(testId).resume()).toMatchObject({ ok: false, code: "conflict" });
+  });
+
+  it("refuses to start a test twice or one that is not scheduled", async () => {
+    const creator = await creatorWithVideo();
+    const testId = await scheduledTest(creator, ["Twice"]);
+    expect((await rotator(testId).start(testId)).ok).toBe(true);
+    expect(await rotator(testId).start(testId)).toMatchObject({ ok: false, code: "conflict" });
+    const missing = crypto.randomUUID();
+    expect(await rotator(missing).start(missing)).toMatchObject({ ok: false, code: "not_found" });
+  });
+});
+
+describe("what the creator or Google does meanwhile", () => {
+  it("pauses on drift and never overwrites the creator's manual title", async () => {
+    const creator = await creatorWithVideo();
+    const testId = await scheduledTest(creator, ["Drift challenger"]);
+    await rotator(testId).start(testId);
+    await step(testId);
+    await slot(testId);
+    const before = (await updatesOf(creator.videoId)).length;
+    await advance(10 * 60_000);
+    await fetch(`${env.GOOGLE_APIS_URL}/__emulator/videos/${creator.videoId}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ title: "My own title" }),
+    });
+    await slot(testId);
+    const { test } = await record(testId);
+    expect(test?.status).toBe("paused_drift");
+    expect((await updatesOf(creator.videoId)).length).toBe(before);
+    expect((await liveSnippet(creator.videoId)).title).toBe("My own title");
+    // Stopping now leaves the creator's title too.
+    await rotator(testId).stop();
+    await step(testId);
+    expect((await liveSnippet(creator.videoId)).title).toBe("My own title");
+    expect((await updatesOf(creator.videoId)).length).toBe(before);
+  });
+
+  it("waits on a quota denial (the slot runs on) and rotates once the ledger grants", async () => {
+    const creator = await creatorWithVideo();
+    const testId = await scheduledTest(creator, ["Quota challenger"]);
+    await rotator(testId).start(testId);
+    await step(testId);
+    const ledger = env.QUOTA_LEDGER.get(env.QUOTA_LEDGER.idFromName("global"));
+    const project = (await ledger.status()).projects.find((p) => p.id === "local-1");
+    if (!project) throw new Error("no local-1 project");
+    const updatesBefore = (await updatesOf(creator.videoId)).length;
+    await ledger.setDailyLimit("local-1", project.used + project.reserved);
+    try {
+      await slot(testId);
+      const waiting = await record(testId);
+      expect(waiting.slots).toHaveLength(1);
+      expect(waiting.slots[0]?.endedAt).toBeNull();
+      expect(waiting.test?.status).toBe("running");
+      expect((await updatesOf(creator.videoId)).length).toBe(updatesBefore);
+    } finally {
+      await ledger.setDailyLimit("local-1", project.dailyLimit);
+    }
+    await slot(testId);
+    const rotated = await record(testId);
+    expect(rotated.slots).toHaveLength(2);
+    expect(slotChain(rotated.slots)).toEqual([]);
+    expect((await updatesOf(creator.videoId)).length).toBe(updatesBefore + 1);
+  });
+
+  it("asks the creator to reconnect when Google revokes the grant, and sends nothing", async () => {
+    const creator = await creatorWithVideo();
+    const testId = await scheduledTest(creator, ["Revoked challenger"]);
+    await rotator(testId).start(testId);
+    await step(testId);
+    const before = (await updatesOf(creator.videoId)).length;
+    await fetch(`${env.GOOGLE_APIS_URL}/__emulator/accounts/${encodeURIComponent(creator.email)}/revoke`, {
+      method: "POST",
+    });
+    // Rotate until a title change is due (a block may repeat the live variant).
+    for (let i = 0; i < 4 && (await record(testId)).test?.status === "running"; i++) await slot(testId);
+    const { test } = await record(testId);
+    expect(test?.status).toBe("needs_reauth");
+    expect((await updatesOf(creator.videoId)).filter((u) => u.status === 200).length).toBe(before);
+    const { db, close } = openDb(env);
+    try {
+      const [user] = await db
+        .select({ status: users.status })
+        .from(users)
+        .where(eq(users.id, creator.userId));
+      expect(user?.status).toBe("needs_reauth");
+    } finally {
+      await close();
+    }
+  });
+
+  it("ends as video_missing when the video is deleted", async () => {
+    const creator = await creatorWithVideo();
+    const testId = await scheduledTest(creator, ["Deleted challenger"]);
+    await rotator(testId).start(testId);
+    await step(testId);
+    await fetch(`${env.GOOGLE_APIS_URL}/__emulator/videos/${creator.videoId}`, { method: "DELETE" });
+    await slot(testId);
+    const { test } = await record(testId);
+    expect(test?.status).toBe("video_missing");
+    expect(await step(testId)).toBe(false);
+  });
+});
