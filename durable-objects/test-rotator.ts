@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { TestStatus } from "../schema";
 import { plans } from "../worker/auth/plans";
 import { decryptSecret } from "../worker/auth/token-crypto";
-import { type Db, openDb } from "../worker/db/client";
+import { openDb } from "../worker/db/client";
 import { migrateSqlite } from "../worker/durable/sqlite-migrations";
 import { nextPacificReset } from "../worker/quota/pacific-day";
 import type { Analysis } from "../worker/stats/analyze";
@@ -89,6 +89,12 @@ interface State {
   /** The title we expect live; null right after a resume from drift (the creator asked to go on). */
   expectedTitle: string | null;
   intent: Intent | null;
+  /** The owner's plan and grant (ciphertext), refreshed from Postgres with every copy. */
+  owner: Owner;
+  /** Postgres missed the last copy: the next alarm copies first. */
+  copyDue: boolean;
+  /** A step met a revoked grant: the owner is marked `needs_reauth` with the next copy. */
+  ownerLostGrant: boolean;
   /** The title to leave live when the test ends (set when it starts to finish). */
   final: { title: string; variant: number | null; status: "completed" | "stopped" } | null;
   record: TestRecord;
@@ -146,6 +152,8 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
       try {
         const def = await loadTestDefinition(db, testId);
         if (!def) return refuse("not_found", "No such test");
+        const owner = await loadOwner(db, def.userId);
+        if (!owner) return refuse("not_found", "No such test");
         if (def.status !== "scheduled") return refuse("conflict", `The test is ${def.status}, not scheduled`);
         const now = Date.now();
         const startAt = Math.max(def.startsAt ?? now, now);
@@ -168,13 +176,16 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
           attempts: 0,
           expectedTitle: def.originalTitle,
           intent: null,
+          owner,
+          copyDue: false,
+          ownerLostGrant: false,
           final: null,
           record: { ...emptyRecord(), status: "scheduled", nextRotationAt: startAt },
         };
         this.save(state);
         this.event("scheduled", { startAt });
         await this.ctx.storage.setAlarm(startAt);
-        await this.copy(db, state);
+        await this.copy(state);
         return { ok: true, view: this.viewOf(state) };
       } finally {
         this.ctx.waitUntil(close());
@@ -183,12 +194,12 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
   }
 
   pause(): Promise<RotatorAnswer> {
-    return this.control(["running", "scheduled"], async (state, db) => {
+    return this.control(["running", "scheduled"], async (state) => {
       state.status = "paused";
       state.step = null;
       state.dueAt = null;
       state.intent = null;
-      await this.closeOpenSlotNow(state, db);
+      await this.closeOpenSlotNow(state);
       this.event("paused", {});
     });
   }
@@ -206,18 +217,15 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
   }
 
   stop(): Promise<RotatorAnswer> {
-    return this.control(
-      ["scheduled", "running", "paused", "paused_drift", "needs_reauth"],
-      async (state, db) => {
-        await this.closeOpenSlotNow(state, db);
-        this.setFinal(
-          state,
-          { title: state.originalTitle, variant: variantOfTitle(state, state.originalTitle) },
-          "stopped",
-        );
-        this.event("stopped", {});
-      },
-    );
+    return this.control(["scheduled", "running", "paused", "paused_drift", "needs_reauth"], async (state) => {
+      await this.closeOpenSlotNow(state);
+      this.setFinal(
+        state,
+        { title: state.originalTitle, variant: variantOfTitle(state, state.originalTitle) },
+        "stopped",
+      );
+      this.event("stopped", {});
+    });
   }
 
   applyWinner(variant: number | null): Promise<RotatorAnswer> {
@@ -229,12 +237,12 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
       "completed",
       "stopped",
     ];
-    return this.control(allowed, async (state, db) => {
+    return this.control(allowed, async (state) => {
       const chosen = variant ?? (state.record.decision === "winner" ? state.record.winnerVariant : null);
       if (chosen === null) return refuse("conflict", "There is no winner yet: choose the variant to apply");
       const title = state.titles[chosen];
       if (title === undefined) return refuse("not_found", `The test has no variant ${chosen}`);
-      await this.closeOpenSlotNow(state, db);
+      await this.closeOpenSlotNow(state);
       this.setFinal(state, { title, variant: chosen }, "completed");
       this.event("apply_winner", { variant: chosen });
     });
@@ -291,38 +299,37 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
   override async alarm(info?: AlarmInvocationInfo): Promise<void> {
     await this.exclusive(async () => {
       const state = this.state();
-      if (!state?.step || state.dueAt === null) return;
+      if (!state) return;
+      if (state.copyDue) {
+        if (!(await this.copy(state))) return;
+        if (!state.step || state.dueAt === null || state.dueAt > Date.now()) return this.arm(state);
+      }
+      if (!state.step || state.dueAt === null) return;
       if (info?.isRetry && state.dueAt > Date.now()) {
         // The platform retrying a run that failed after it had finished its step and armed the
         // next one: that step is not due yet.
-        await this.ctx.storage.setAlarm(state.dueAt);
-        return;
+        return this.arm(state);
       }
       const at = Math.max(state.dueAt, Date.now());
       this.journal("alarm", { step: state.step, at });
-      const { db, close } = openDb(this.env);
       try {
-        if (state.step === "rotate") await this.rotate(state, at, db);
-        else await this.finish(state, at, db, await this.read(state, db));
+        if (state.step === "rotate") await this.rotate(state, at);
+        else await this.finish(state, at, await this.read(state));
         state.attempts = 0;
       } catch (err) {
         if (err instanceof InjectedCrash) throw err;
         this.onFailure(state, err, at);
       }
-      try {
-        this.save(state);
-        await this.arm(state);
-        await this.copy(db, state);
-        await this.checkpoint("after-copy");
-      } finally {
-        this.ctx.waitUntil(close());
-      }
+      this.save(state);
+      await this.arm(state);
+      await this.copy(state);
+      await this.checkpoint("after-copy");
     });
   }
 
   /** One boundary: the slot ends, and either the test finishes or the next variant goes live. */
-  private async rotate(state: State, at: number, db: Db): Promise<void> {
-    const video = await this.read(state, db);
+  private async rotate(state: State, at: number): Promise<void> {
+    const video = await this.read(state);
     await this.checkpoint("after-poll");
     const live = video.snippet.title;
     const open = this.openSlot();
@@ -351,7 +358,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
         const title = winner !== null ? (state.titles[winner] as string) : state.originalTitle;
         this.setFinal(state, { title, variant: winner ?? variantOfTitle(state, title) }, "completed");
         this.event("finished", { decision: analysis.decision, winner: analysis.winner });
-        await this.finish(state, at, db, video);
+        await this.finish(state, at, video);
         return;
       }
     }
@@ -362,7 +369,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
       state.intent = intent;
       this.save(state);
       await this.checkpoint("after-intent");
-      await this.changeTitle(state, intent.title, video.snippet, db);
+      await this.changeTitle(state, intent.title, video.snippet);
       await this.checkpoint("after-update");
     }
     this.opened(state, at, video, intent);
@@ -370,7 +377,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
   }
 
   /** Sets the test's last title (unless the creator has put their own), then ends it. */
-  private async finish(state: State, at: number, db: Db, video: PolledVideo): Promise<void> {
+  private async finish(state: State, at: number, video: PolledVideo): Promise<void> {
     const final = state.final;
     if (!final) throw new Error("finish without a final title");
     await this.checkpoint("after-poll");
@@ -384,7 +391,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
         state.intent = { kind: "final", title: final.title, variant: final.variant };
         this.save(state);
         await this.checkpoint("after-intent");
-        await this.changeTitle(state, final.title, video.snippet, db);
+        await this.changeTitle(state, final.title, video.snippet);
         await this.checkpoint("after-update");
       }
     }
@@ -407,13 +414,13 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
   // ---- steps' parts --------------------------------------------------------------------------
 
   /** The live video, through the VideoPoller's batch (or the owner's token for a private video). */
-  private async read(state: State, db: Db): Promise<PolledVideo> {
-    const priority = plans[(await this.owner(db, state)).plan].quotaPriority;
+  private async read(state: State): Promise<PolledVideo> {
+    const priority = plans[state.owner.plan].quotaPriority;
     const answer = await videoPoller(this.env).read(state.videoId, priority);
     if (!answer.ok) throw new YouTubeError(answer.kind, answer.message, { retryAt: answer.retryAt });
     if (answer.video) return answer.video;
     // Not public: a private video is only visible to its owner.
-    const user = await this.youtubeUser(state, db);
+    const user = await this.youtubeUser(state);
     const [video] = await youtubeClient(this.env).getVideos(user, [state.videoId], { fresh: true });
     if (!video?.snippet)
       throw new YouTubeError("not_found", "The video is gone", { reason: "videoNotFound" });
@@ -427,8 +434,8 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
   }
 
   /** One `videos.update`, with the snippet read at this boundary, at the owner's project and priority. */
-  private async changeTitle(state: State, title: string, current: VideoSnippet, db: Db): Promise<void> {
-    const user = await this.youtubeUser(state, db);
+  private async changeTitle(state: State, title: string, current: VideoSnippet): Promise<void> {
+    const user = await this.youtubeUser(state);
     await youtubeClient(this.env, { retry: UPDATE_ONCE }).updateVideoTitle(user, state.videoId, title, {
       current,
     });
@@ -498,7 +505,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
           state.dueAt = null;
           // The slot stays open: its views are counted when the creator reconnects and it closes.
           this.event("needs_reauth", {});
-          this.ownerNeedsReauth = true;
+          state.ownerLostGrant = true;
         } else {
           // Finishing without a grant: the title cannot be set; the test ends as it is.
           this.endWithoutTitle(state, "needs_reauth");
@@ -572,12 +579,12 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
   }
 
   /** Closes the open slot at the present moment's view count (pause, stop, apply-winner). */
-  private async closeOpenSlotNow(state: State, db: Db): Promise<void> {
+  private async closeOpenSlotNow(state: State): Promise<void> {
     const open = this.openSlot();
     if (!open) return;
     const at = Math.max(Date.now(), open.startedAt);
     try {
-      const video = await this.read(state, db);
+      const video = await this.read(state);
       this.closeSlot(open.slotIndex, at, video);
       this.analysis(state, null, at);
     } catch {
@@ -631,23 +638,18 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
    */
   private control(
     allowed: TestStatus[],
-    change: (state: State, db: Db) => Promise<RotatorAnswer | undefined | void>,
+    change: (state: State) => Promise<RotatorAnswer | undefined> | Promise<void>,
   ): Promise<RotatorAnswer> {
     return this.exclusive(async () => {
       const state = this.state();
       if (!state) return refuse("not_found", "The test has not started");
       if (!allowed.includes(state.status)) return refuse("conflict", `The test is ${state.status}`);
-      const { db, close } = openDb(this.env);
-      try {
-        const refused = await change(state, db);
-        if (refused) return refused;
-        this.save(state);
-        await this.arm(state);
-        await this.copy(db, state);
-        return { ok: true, view: this.viewOf(state) };
-      } finally {
-        this.ctx.waitUntil(close());
-      }
+      const refused = await change(state);
+      if (refused) return refused;
+      this.save(state);
+      await this.arm(state);
+      await this.copy(state);
+      return { ok: true, view: this.viewOf(state) };
     });
   }
 
@@ -656,8 +658,12 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
     else await this.ctx.storage.deleteAlarm();
   }
 
-  /** Copies the state, changed slots and outbox to Postgres, then marks them copied. */
-  private async copy(db: Db, state: State): Promise<void> {
+  /**
+   * Copies the state, changed slots and outbox to Postgres, marks them copied, and refreshes the
+   * owner. When Postgres is unreachable (or out of connections) the copy is retried by a near alarm;
+   * answers whether it went through.
+   */
+  private async copy(state: State): Promise<boolean> {
     const changed = this.slotRows("WHERE copied = 0");
     const outbox = this.ctx.storage.sql
       .exec<{ seq: number; type: string; data: string; at: number }>("SELECT * FROM outbox ORDER BY seq")
@@ -665,18 +671,33 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
       .map((e): OutboxEvent => ({ seq: e.seq, type: e.type, data: JSON.parse(e.data), at: e.at }));
     state.record.status = state.status;
     state.record.nextRotationAt = state.step ? state.dueAt : null;
-    this.save(state);
-    await copyToRecord(db, state, state.record, changed, outbox);
-    if (this.ownerNeedsReauth) {
-      await markNeedsReauth(this.env, db, state.userId);
-      this.ownerNeedsReauth = false;
+    const { db, close } = openDb(this.env);
+    try {
+      await copyToRecord(db, state, state.record, changed, outbox);
+      if (state.ownerLostGrant) await markNeedsReauth(this.env, db, state.userId);
+      state.ownerLostGrant = false;
+      state.owner = (await loadOwner(db, state.userId)) ?? state.owner;
+      state.copyDue = false;
+    } catch (err) {
+      state.copyDue = true;
+      this.save(state);
+      const soon = Date.now() + 5_000 + Math.random() * 10_000;
+      if (!state.step || state.dueAt === null || state.dueAt > soon) await this.ctx.storage.setAlarm(soon);
+      this.journal("copy_failed", {
+        message: err instanceof Error ? err.message.slice(0, 200) : String(err),
+      });
+      return false;
+    } finally {
+      this.ctx.waitUntil(close());
     }
     const lastSeq = outbox.at(-1)?.seq ?? 0;
     this.ctx.storage.transactionSync(() => {
       for (const s of changed)
         this.ctx.storage.sql.exec("UPDATE slots SET copied = 1 WHERE slot_index = ?", s.slotIndex);
       this.ctx.storage.sql.exec("DELETE FROM outbox WHERE seq <= ?", lastSeq);
+      this.save(state);
     });
+    return true;
   }
 
   private async checkpoint(point: CrashPoint): Promise<void> {
@@ -690,17 +711,9 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
     }
   }
 
-  /** Set when a step met a revoked grant: the owner is marked with the step's copy to Postgres. */
-  private ownerNeedsReauth = false;
-
-  private async owner(db: Db, state: State): Promise<Owner> {
-    const owner = await loadOwner(db, state.userId);
-    if (!owner) throw new YouTubeError("auth_revoked", "the test's owner is gone");
-    return owner;
-  }
-
-  private async youtubeUser(state: State, db: Db) {
-    const owner = await this.owner(db, state);
+  /** The owner as the YouTube client needs them; a grant lost or marked lost is a reauth. */
+  private async youtubeUser(state: State) {
+    const owner = state.owner;
     if (!owner.project || !owner.refreshTokenEnc || owner.status === "needs_reauth") {
       throw new YouTubeError("auth_revoked", "no Google grant is stored for this user");
     }
@@ -709,6 +722,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
       project: owner.project,
       refreshToken: await decryptSecret(this.env, state.userId, owner.refreshTokenEnc),
       priority: plans[owner.plan].quotaPriority,
+      plan: owner.plan,
     };
   }
 

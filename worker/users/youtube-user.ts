@@ -29,6 +29,7 @@ export async function youtubeUserOf(env: Env, db: Db, principal: Principal): Pro
     project: row.project,
     refreshToken: await decryptSecret(env, principal.id, row.refreshTokenEnc),
     priority: plans[principal.plan].quotaPriority,
+    plan: principal.plan,
   };
 }
 

@@ -1,5 +1,5 @@
 import { nextPacificReset } from "../quota/pacific-day";
-import type { QuotaGate, QuotaPriority } from "../quota/types";
+import type { QuotaGate, QuotaPlan, QuotaPriority } from "../quota/types";
 import { cachedAccessToken, forgetAccessToken, storeAccessToken } from "./access-tokens";
 import type { CacheStore } from "./cache-store";
 import type { GoogleEndpoints } from "./endpoints";
@@ -21,6 +21,8 @@ export interface YouTubeUser {
   refreshToken: string;
   /** Quota priority of this user's work (default "standard"). */
   priority?: QuotaPriority;
+  /** The user's plan: the ledger caps each user's daily units by plan (default: as assigned). */
+  plan?: QuotaPlan;
 }
 
 /** What every finished attempt of a Google call reports. */
@@ -431,6 +433,7 @@ export class YouTubeClient {
         priority: spec.priority,
         project: spec.user?.project,
         userId: spec.user?.id,
+        plan: spec.user?.plan,
       });
       if (!grant.granted) {
         throw new YouTubeError("quota_exhausted", `quota denied by the ledger (${grant.reason})`, {

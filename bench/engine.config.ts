@@ -1,0 +1,43 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+import { workerProject } from "../test/setup/worker-project";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * The engine's benchmarks: the Worker, its Durable Objects, Postgres and the Google emulator, as
+ * in the engine tests, with quota large enough for hundreds of concurrent tests. Run with
+ * `npm run bench:quota`; figures are printed and written to bench/results/.
+ */
+export default defineConfig({
+  root,
+  test: {
+    reporters: ["default", "./bench/results-reporter.ts"],
+    projects: [
+      workerProject(
+        "bench-engine",
+        {
+          include: ["bench/**/*.engine-bench.ts"],
+          globalSetup: ["test/setup/engine-database.ts", "test/setup/emulator.ts"],
+          testTimeout: 900_000,
+        },
+        {
+          QUOTA_PROJECTS: JSON.stringify([
+            {
+              id: "local-1",
+              clientId: "local-client-1",
+              clientSecretRef: "GOOGLE_CLIENT_SECRET_LOCAL_1",
+              apiKeyRef: "YOUTUBE_API_KEY_LOCAL_1",
+              dailyLimit: 1_000_000,
+            },
+          ]),
+          QUOTA_POLICY: JSON.stringify({
+            userCaps: { free: 1_000_000, pro: 1_000_000, authority: 1_000_000 },
+          }),
+          // Boundaries coincide: a quarter of a second gathers them into full batches.
+          POLL_WINDOW_MS: "250",
+        },
+      ),
+    ],
+  },
+});

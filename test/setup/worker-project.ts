@@ -1,0 +1,45 @@
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import type { TestProjectInlineConfiguration } from "vitest/config";
+import { newKeyringSecret } from "../../worker/auth/keyring";
+
+/**
+ * A project of Worker tests inside workerd (vitest-pool-workers), against the Postgres and the
+ * Google emulator that its global setups start and `provide`.
+ */
+export function workerProject(
+  name: string,
+  test: TestProjectInlineConfiguration["test"],
+  bindings: Record<string, string> = {},
+): TestProjectInlineConfiguration {
+  return {
+    extends: true,
+    plugins: [
+      cloudflareTest(({ inject }) => ({
+        main: "worker/index.ts",
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            DATABASE_URL: inject("databaseUrl"),
+            DB_WS_PROXY: inject("dbWsProxy"),
+            // Fresh keys for every run: nothing secret is committed, not even for tests.
+            SESSION_KEYS: newKeyringSecret(),
+            TOKEN_ENCRYPTION_KEYS: newKeyringSecret(),
+            // The suite's requests all come from one address; the rate-limit tests set their own.
+            RATE_LIMIT_PER_IP: "1000000",
+            RATE_LIMIT_PER_USER: "1000000",
+            // Every Google host is the emulator that test/setup/emulator.ts started.
+            GOOGLE_ACCOUNTS_URL: inject("emulatorUrl"),
+            GOOGLE_OAUTH2_URL: inject("emulatorUrl"),
+            GOOGLE_APIS_URL: inject("emulatorUrl"),
+            YOUTUBE_ANALYTICS_URL: inject("emulatorUrl"),
+            // Crashes injected between rotation steps; a short poll window keeps the tests quick.
+            FAULT_INJECTION: "on",
+            POLL_WINDOW_MS: "25",
+            ...bindings,
+          },
+        },
+      })),
+    ],
+    test: { name, ...test },
+  };
+}
