@@ -256,11 +256,21 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
     });
   }
 
-  forget(): Promise<void> {
-    return this.exclusive(async () => {
-      await this.ctx.storage.deleteAlarm();
-      await this.ctx.storage.deleteAll();
+  amend(change: { endsAt?: number; autoApply?: boolean }): Promise<RotatorAnswer> {
+    return this.control(["scheduled", "running", "paused", "paused_drift", "needs_reauth"], async (state) => {
+      if (change.autoApply !== undefined) state.autoApply = change.autoApply;
+      if (change.endsAt !== undefined) {
+        state.endsAt = change.endsAt;
+        // An earlier end brings the last boundary forward.
+        if (state.step === "rotate" && state.dueAt !== null && state.dueAt > change.endsAt)
+          state.dueAt = Math.max(change.endsAt, Date.now());
+      }
+      this.journal("amended", change);
     });
+  }
+
+  forget(): Promise<void> {
+    return this.exclusive(() => this.wipe());
   }
 
   /** The step journal, oldest first. */
@@ -369,7 +379,14 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
       state.intent = intent;
       this.save(state);
       await this.checkpoint("after-intent");
-      await this.changeTitle(state, intent.title, video.snippet);
+      try {
+        await this.changeTitle(state, intent.title, video.snippet);
+      } catch (err) {
+        // Without a grant the test waits for the creator: the slot ends here, not when they return.
+        if (err instanceof YouTubeError && err.kind === "auth_revoked" && open)
+          this.closeSlot(open.slotIndex, at, video);
+        throw err;
+      }
       await this.checkpoint("after-update");
     }
     this.opened(state, at, video, intent);
@@ -503,7 +520,6 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
           state.status = "needs_reauth";
           state.step = null;
           state.dueAt = null;
-          // The slot stays open: its views are counted when the creator reconnects and it closes.
           this.event("needs_reauth", {});
           state.ownerLostGrant = true;
         } else {
@@ -625,6 +641,13 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
 
   // ---- plumbing ------------------------------------------------------------------------------
 
+  /** Deletes the object's storage and alarm; the instance stays usable (an empty object). */
+  private async wipe(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    migrateSqlite(this.ctx.storage.sql, MIGRATIONS);
+  }
+
   /** Runs control methods and alarms one at a time, so no two writers interleave at an await. */
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(work, work);
@@ -673,7 +696,11 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
     state.record.nextRotationAt = state.step ? state.dueAt : null;
     const { db, close } = openDb(this.env);
     try {
-      await copyToRecord(db, state, state.record, changed, outbox);
+      if (!(await copyToRecord(db, state, state.record, changed, outbox))) {
+        // The test's row is gone (deleted while this object could not be told): nothing to run.
+        await this.wipe();
+        return false;
+      }
       if (state.ownerLostGrant) await markNeedsReauth(this.env, db, state.userId);
       state.ownerLostGrant = false;
       state.owner = (await loadOwner(db, state.userId)) ?? state.owner;

@@ -9,8 +9,10 @@ import { requireUser } from "./middleware/session";
 import { adminQuotaRoutes } from "./routes/admin-quota";
 import { adminUserRoutes } from "./routes/admin-users";
 import { authRoutes } from "./routes/auth";
+import { dashboardRoutes } from "./routes/dashboard";
 import { healthRoutes } from "./routes/health";
 import { meRoutes } from "./routes/me";
+import { testRoutes } from "./routes/tests";
 import { videoRoutes } from "./routes/videos";
 
 /** The API: one sub-app per domain, mounted under /api. */
@@ -20,8 +22,12 @@ const api = new Hono<AppEnv>()
   .route("/auth", authRoutes)
   .use("/me", requireUser, limitPerUser)
   .use("/videos", requireUser, limitPerUser)
+  .use("/tests/*", requireUser, limitPerUser)
+  .use("/dashboard", requireUser, limitPerUser)
   .route("/", meRoutes)
   .route("/", videoRoutes)
+  .route("/", testRoutes)
+  .route("/", dashboardRoutes)
   .use("/admin/*", adminAuth)
   .route("/admin", adminQuotaRoutes)
   .route("/admin", adminUserRoutes);

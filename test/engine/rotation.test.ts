@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { users } from "../../schema";
 import { openDb } from "../../worker/db/client";
+import { signIn } from "../worker/auth-fixtures";
 import {
   advance,
   creatorWithVideo,
@@ -171,7 +172,7 @@ describe("what the creator or Google does meanwhile", () => {
     expect((await updatesOf(creator.videoId)).length).toBe(updatesBefore + 1);
   });
 
-  it("asks the creator to reconnect when Google revokes the grant, and sends nothing", async () => {
+  it("asks the creator to reconnect when Google revokes the grant, sends nothing, and goes on after reconnecting", async () => {
     const creator = await creatorWithVideo();
     const testId = await scheduledTest(creator, ["Revoked challenger"]);
     await rotator(testId).start(testId);
@@ -182,8 +183,10 @@ describe("what the creator or Google does meanwhile", () => {
     });
     // Rotate until a title change is due (a block may repeat the live variant).
     for (let i = 0; i < 4 && (await record(testId)).test?.status === "running"; i++) await slot(testId);
-    const { test } = await record(testId);
+    const { test, slots: closed } = await record(testId);
     expect(test?.status).toBe("needs_reauth");
+    // The slot ends when the grant is found gone: the wait for the creator is nobody's exposure.
+    expect(closed.every((s) => s.endedAt !== null)).toBe(true);
     expect((await updatesOf(creator.videoId)).filter((u) => u.status === 200).length).toBe(before);
     const { db, close } = openDb(env);
     try {
@@ -195,6 +198,17 @@ describe("what the creator or Google does meanwhile", () => {
     } finally {
       await close();
     }
+
+    await signIn(creator.email);
+    const resumed = await record(testId);
+    expect(resumed.test?.status).toBe("running");
+    await step(testId);
+    const after = await record(testId);
+    expect(after.slots).toHaveLength(closed.length + 1);
+    expect(after.slots.at(-1)?.endedAt).toBeNull();
+    expect((await liveSnippet(creator.videoId)).title).toBe(
+      after.slots.at(-1)?.variant === 0 ? creator.original : "Revoked challenger",
+    );
   });
 
   it("ends as video_missing when the video is deleted", async () => {

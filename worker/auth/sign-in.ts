@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { events, users } from "../../schema";
 import type { Db } from "../db/client";
 import { quotaLedger } from "../quota/gate";
+import { resumeAfterReconnect } from "../tests/reconnect";
 import { forgetPrincipal, type Principal } from "../users/principal";
 import { authorizationUrl, createPkce, exchangeCode, verifyIdToken } from "../youtube";
 import { storeAccessToken } from "../youtube/access-tokens";
@@ -61,8 +62,8 @@ function isAdminEmail(env: Env, email: string): boolean {
 /**
  * Finishes a sign-in after Google's redirect: exchanges the code (with the PKCE verifier), verifies
  * the ID token (JWKS, issuer, audience, expiry, nonce), reads the user's channel, stores the
- * refresh token encrypted (which also ends a `needs_reauth` state), and pins the user to the
- * project they consented to. Answers the signed-in principal.
+ * refresh token encrypted (which also ends a `needs_reauth` state, and resumes the tests it had
+ * paused), and pins the user to the project they consented to. Answers the signed-in principal.
  */
 export async function completeSignIn(
   env: Env,
@@ -124,6 +125,7 @@ export async function completeSignIn(
     data: { project: attempt.project, channelId: channel.id },
   });
   await forgetPrincipal(env, user.id);
+  await resumeAfterReconnect(env, db, user.id);
   return {
     id: user.id,
     email: user.email,

@@ -115,7 +115,8 @@ const date = (ms: number | null) => (ms === null ? null : new Date(ms));
 
 /**
  * Copies one step's outcome in a single transaction: the test row, the slots changed since the
- * last copy (with a poll row per closed slot) and the outbox's events.
+ * last copy (with a poll row per closed slot) and the outbox's events. Answers false when the
+ * test's row no longer exists.
  */
 export async function copyToRecord(
   db: Db,
@@ -123,9 +124,9 @@ export async function copyToRecord(
   record: TestRecord,
   changedSlots: readonly SlotRow[],
   outbox: readonly OutboxEvent[],
-): Promise<void> {
-  await db.$primary.transaction(async (tx) => {
-    await tx
+): Promise<boolean> {
+  return db.$primary.transaction(async (tx) => {
+    const updated = await tx
       .update(tests)
       .set({
         status: record.status,
@@ -143,7 +144,9 @@ export async function copyToRecord(
         finalTitleSetAt: date(record.finalTitleSetAt),
         updatedAt: new Date(),
       })
-      .where(eq(tests.id, test.testId));
+      .where(eq(tests.id, test.testId))
+      .returning({ id: tests.id });
+    if (updated.length === 0) return false;
     if (changedSlots.length > 0) {
       await tx
         .insert(slots)
@@ -197,5 +200,6 @@ export async function copyToRecord(
         )
         .onConflictDoNothing();
     }
+    return true;
   });
 }

@@ -37,8 +37,10 @@ export type RotatorAnswer =
  * - `stop()`: any live status → stopped, and the original title goes back.
  * - `applyWinner(variant)`: running, paused or finished → completed with `variant` left live
  *   (null: the analysis' winner, refused when there is none).
- * - `view()`: the state above, without changing anything.
- * - `forget()`: deletes the object's storage and alarm (before the test's row is deleted).
+ * - `amend({ endsAt, autoApply })`: a live test's new end time or auto-apply choice (PATCH).
+ * - `view()`: the state above, once the step in progress (if any) is done.
+ * - `forget()`: deletes the object's storage and alarm (before the test's row is deleted). An object
+ *   that finds its row gone forgets itself too.
  */
 export interface RotatorControl {
   start(testId: string): Promise<RotatorAnswer>;
@@ -46,6 +48,7 @@ export interface RotatorControl {
   resume(): Promise<RotatorAnswer>;
   stop(): Promise<RotatorAnswer>;
   applyWinner(variant: number | null): Promise<RotatorAnswer>;
+  amend(change: { endsAt?: number; autoApply?: boolean }): Promise<RotatorAnswer>;
   view(): Promise<RotatorView | null>;
   forget(): Promise<void>;
 }
