@@ -4,13 +4,14 @@ import { plans } from "../worker/auth/plans";
 import { decryptSecret } from "../worker/auth/token-crypto";
 import { openDb } from "../worker/db/client";
 import { migrateSqlite } from "../worker/durable/sqlite-migrations";
-import { nextPacificReset } from "../worker/quota/pacific-day";
+import { nextPacificReset, pacificDay, pacificDayKey } from "../worker/quota/pacific-day";
 import type { Analysis } from "../worker/stats/analyze";
 import { createSchedule, nextBoundary } from "../worker/stats/schedule";
-import { analyzeViews } from "../worker/tests/analysis";
+import { analyzeTest, type DailyRecord, dailySlots } from "../worker/tests/analysis";
 import type { RotatorAnswer, RotatorControl, RotatorView } from "../worker/tests/rotator";
 import {
   copyToRecord,
+  type DailyRow,
   loadOwner,
   loadTestDefinition,
   type OutboxEvent,
@@ -40,6 +41,10 @@ const MIGRATIONS = [
    );
    CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, data TEXT NOT NULL, at INTEGER NOT NULL);
    CREATE TABLE faults (point TEXT PRIMARY KEY)`,
+  `CREATE TABLE days (
+     day TEXT PRIMARY KEY, views INTEGER NOT NULL, minutes REAL NOT NULL, impressions INTEGER NOT NULL,
+     ctr REAL NOT NULL, copied INTEGER NOT NULL DEFAULT 0
+   )`,
 ];
 
 /** One entry of the rotator's step journal. */
@@ -82,7 +87,8 @@ interface State {
   seed: number;
   status: TestStatus;
   /** The step armed, and when it falls due; the alarm runs it. */
-  step: "rotate" | "finish" | null;
+  /** `settle`: a daily-metric test past its end, waiting for its last days' Analytics rows. */
+  step: "rotate" | "finish" | "settle" | null;
   dueAt: number | null;
   /** Transient failures in a row (backoff grows with them). */
   attempts: number;
@@ -95,6 +101,8 @@ interface State {
   copyDue: boolean;
   /** A step met a revoked grant: the owner is marked `needs_reauth` with the next copy. */
   ownerLostGrant: boolean;
+  /** The Pacific day (of the steps' time) whose Analytics rows were last fetched. */
+  analyticsDay: string | null;
   /** The title to leave live when the test ends (set when it starts to finish). */
   final: { title: string; variant: number | null; status: "completed" | "stopped" } | null;
   record: TestRecord;
@@ -120,6 +128,10 @@ const MINUTE = 60_000;
  */
 const UPDATE_ONCE = { ...DEFAULT_RETRY, attempts: 1 };
 const MAX_BACKOFF_MS = 15 * MINUTE;
+const HOUR = 60 * MINUTE;
+/** How often a daily-metric test past its end asks the Analytics API again, and for how long. */
+const SETTLE_EVERY_MS = 12 * HOUR;
+const SETTLE_LIMIT_MS = 5 * 24 * HOUR;
 
 /**
  * One per test (`idFromName(testId)`): the test's schedule, its rotation alarm and a step journal.
@@ -156,7 +168,12 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
         if (!owner) return refuse("not_found", "No such test");
         if (def.status !== "scheduled") return refuse("conflict", `The test is ${def.status}, not scheduled`);
         const now = Date.now();
-        const startAt = Math.max(def.startsAt ?? now, now);
+        const requested = Math.max(def.startsAt ?? now, now);
+        // A daily metric's slots are Pacific days: the first one starts at the coming midnight.
+        const startAt =
+          def.metric === "views" || pacificDay(requested).startsAt === requested
+            ? requested
+            : nextPacificReset(requested) + def.offsetSeconds * 1000;
         const state: State = {
           testId,
           userId: def.userId,
@@ -179,6 +196,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
           owner,
           copyDue: false,
           ownerLostGrant: false,
+          analyticsDay: null,
           final: null,
           record: { ...emptyRecord(), status: "scheduled", nextRotationAt: startAt },
         };
@@ -324,8 +342,10 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
       this.journal("alarm", { step: state.step, at });
       try {
         if (state.step === "rotate") await this.rotate(state, at);
+        else if (state.step === "settle") await this.settle(state, at);
         else await this.finish(state, at, await this.read(state));
         state.attempts = 0;
+        await this.fetchDailyIfDue(state, at);
       } catch (err) {
         if (err instanceof InjectedCrash) throw err;
         this.onFailure(state, err, at);
@@ -357,18 +377,18 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
     }
     if (open) {
       const analysis = this.analysis(state, { ...open, endedAt: at, viewsEnd: video.viewCount }, at);
-      if (
-        analysis.decision === "winner" ||
-        analysis.decision === "same" ||
-        analysis.decision === "inconclusive"
-      ) {
+      const over = analysis.decision !== "collecting";
+      if (over && analysis.decision === "inconclusive" && this.daysMissing(state, open.slotIndex) > 0) {
+        // A daily metric's last days are not in the Analytics API yet: the verdict waits for them.
         this.closeSlot(open.slotIndex, at, video);
-        this.analysis(state, null, at);
-        const winner = analysis.decision === "winner" && state.autoApply ? analysis.winner : null;
-        const title = winner !== null ? (state.titles[winner] as string) : state.originalTitle;
-        this.setFinal(state, { title, variant: winner ?? variantOfTitle(state, title) }, "completed");
-        this.event("finished", { decision: analysis.decision, winner: analysis.winner });
-        await this.finish(state, at, video);
+        state.step = "settle";
+        state.dueAt = at + SETTLE_EVERY_MS;
+        this.event("settling", { missingDays: this.daysMissing(state) });
+        return;
+      }
+      if (over) {
+        this.closeSlot(open.slotIndex, at, video);
+        await this.decide(state, at, video);
         return;
       }
     }
@@ -391,6 +411,30 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
     }
     this.opened(state, at, video, intent);
     await this.checkpoint("after-commit");
+  }
+
+  /** The verdict on the closed slots: the winner (if auto-applied) or the original title goes live. */
+  private async decide(state: State, at: number, video: PolledVideo): Promise<void> {
+    const analysis = this.analysis(state, null, at);
+    const winner = analysis.decision === "winner" && state.autoApply ? analysis.winner : null;
+    const title = winner !== null ? (state.titles[winner] as string) : state.originalTitle;
+    this.setFinal(state, { title, variant: winner ?? variantOfTitle(state, title) }, "completed");
+    this.event("finished", { decision: analysis.decision, winner: analysis.winner });
+    await this.finish(state, at, video);
+  }
+
+  /**
+   * A daily-metric test past its end: fetches the Analytics rows again and, once every day is in
+   * (or the API has had `SETTLE_LIMIT_MS` to deliver them), decides.
+   */
+  private async settle(state: State, at: number): Promise<void> {
+    state.analyticsDay = null;
+    await this.fetchDailyIfDue(state, at, true);
+    if (this.daysMissing(state) > 0 && at < state.endsAt + SETTLE_LIMIT_MS) {
+      state.dueAt = at + SETTLE_EVERY_MS;
+      return;
+    }
+    await this.decide(state, at, await this.read(state));
   }
 
   /** Sets the test's last title (unless the creator has put their own), then ends it. */
@@ -572,13 +616,11 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
     const rows = this.slotRows().map((s) =>
       provisional && s.slotIndex === provisional.slotIndex ? provisional : s,
     );
-    const analysis = analyzeViews(
+    const analysis = analyzeTest(
+      state.metric,
       state.titles.length,
-      rows.map((s) => ({
-        ...s,
-        startedAt: new Date(s.startedAt),
-        endedAt: s.endedAt === null ? null : new Date(s.endedAt),
-      })),
+      rows.map(toRecord),
+      this.days(),
       at >= state.endsAt,
     );
     const leader = [...analysis.variants].sort((a, b) => b.pBest - a.pBest)[0];
@@ -592,6 +634,94 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
       leaderPBest: leader?.pBest ?? null,
     });
     return analysis;
+  }
+
+  /**
+   * Once per Pacific day (of the steps' time), the video's daily Analytics rows since the test
+   * started: impressions, CTR, watch time. They cost no Data API quota. A failure only means a
+   * day later; the rotation itself never waits on them (the settle step does, by design).
+   */
+  private async fetchDailyIfDue(state: State, at: number, settling = false): Promise<void> {
+    const today = pacificDayKey(at);
+    const live = state.status === "running" || settling;
+    if (state.analyticsDay === today || state.record.startedAt === null || !live) return;
+    try {
+      const user = await this.youtubeUser(state);
+      const rows = await youtubeClient(this.env).getDailyVideoMetrics(
+        user,
+        state.videoId,
+        pacificDayKey(state.record.startedAt),
+        today,
+      );
+      this.ctx.storage.transactionSync(() => {
+        for (const r of rows)
+          this.ctx.storage.sql.exec(
+            `INSERT INTO days (day, views, minutes, impressions, ctr, copied) VALUES (?, ?, ?, ?, ?, 0)
+             ON CONFLICT (day) DO UPDATE SET views = excluded.views, minutes = excluded.minutes,
+               impressions = excluded.impressions, ctr = excluded.ctr, copied = 0`,
+            r.day,
+            r.views,
+            r.estimatedMinutesWatched,
+            r.impressions,
+            r.impressionsClickRate,
+          );
+      });
+      state.analyticsDay = today;
+    } catch (err) {
+      this.journal("analytics_failed", {
+        message: err instanceof Error ? err.message.slice(0, 200) : String(err),
+      });
+    }
+  }
+
+  /** Daily rows not yet in Postgres, each with the variant live all that day (if only one was). */
+  private dailyRowsToCopy(state: State): DailyRow[] {
+    const slots = this.slotRows();
+    return this.ctx.storage.sql
+      .exec<{ day: string; views: number; impressions: number; ctr: number; minutes: number }>(
+        "SELECT * FROM days WHERE copied = 0",
+      )
+      .toArray()
+      .map((d) => {
+        const bounds = pacificDay(Date.parse(`${d.day}T12:00:00Z`));
+        const live = new Set(
+          slots
+            .filter(
+              (s) => s.startedAt < bounds.endsAt && (s.endedAt ?? Number.POSITIVE_INFINITY) > bounds.startsAt,
+            )
+            .map((s) => s.variant),
+        );
+        const variant = live.size === 1 ? [...live][0] : undefined;
+        return {
+          day: d.day,
+          titleId: variant === undefined ? null : (state.titleIds[variant] ?? null),
+          views: d.views,
+          impressions: d.impressions,
+          ctr: d.ctr,
+          watchMinutes: d.minutes,
+        };
+      });
+  }
+
+  private days(): Map<string, DailyRecord> {
+    const rows = this.ctx.storage.sql
+      .exec<{ day: string; impressions: number; ctr: number; minutes: number }>("SELECT * FROM days")
+      .toArray();
+    return new Map(
+      rows.map((r) => [
+        r.day,
+        { day: r.day, impressions: r.impressions, ctr: r.ctr, watchMinutes: r.minutes },
+      ]),
+    );
+  }
+
+  /** Closed daily slots (and `closing`, about to close) whose Analytics row has not arrived. */
+  private daysMissing(state: State, closing?: number): number {
+    if (state.metric === "views") return 0;
+    const records = this.slotRows().map((s) =>
+      toRecord(s.slotIndex === closing ? { ...s, endedAt: s.startedAt + 1, viewsEnd: s.viewsStart } : s),
+    );
+    return dailySlots(state.metric, records, this.days(), pacificDayKey).missing;
   }
 
   /** Closes the open slot at the present moment's view count (pause, stop, apply-winner). */
@@ -629,7 +759,12 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
         : nextPacificReset(t) + state.offsetMs;
     let due = next(at);
     if (due - at < state.intervalMs / 2) due = next(due);
-    return Math.min(due, Math.max(state.endsAt, at));
+    // The last slot ends at the end time; a daily metric's at the midnight after it (whole days).
+    const end =
+      state.metric === "views" || pacificDay(state.endsAt).startsAt === state.endsAt
+        ? state.endsAt
+        : nextPacificReset(state.endsAt) + state.offsetMs;
+    return Math.min(due, Math.max(end, at));
   }
 
   /** The variant of slot `index`: blocks of random permutations, seeded by the test id. */
@@ -688,6 +823,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
    */
   private async copy(state: State): Promise<boolean> {
     const changed = this.slotRows("WHERE copied = 0");
+    const days = this.dailyRowsToCopy(state);
     const outbox = this.ctx.storage.sql
       .exec<{ seq: number; type: string; data: string; at: number }>("SELECT * FROM outbox ORDER BY seq")
       .toArray()
@@ -696,7 +832,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
     state.record.nextRotationAt = state.step ? state.dueAt : null;
     const { db, close } = openDb(this.env);
     try {
-      if (!(await copyToRecord(db, state, state.record, changed, outbox))) {
+      if (!(await copyToRecord(db, state, state.record, changed, outbox, days))) {
         // The test's row is gone (deleted while this object could not be told): nothing to run.
         await this.wipe();
         return false;
@@ -722,6 +858,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
       for (const s of changed)
         this.ctx.storage.sql.exec("UPDATE slots SET copied = 1 WHERE slot_index = ?", s.slotIndex);
       this.ctx.storage.sql.exec("DELETE FROM outbox WHERE seq <= ?", lastSeq);
+      for (const d of days) this.ctx.storage.sql.exec("UPDATE days SET copied = 1 WHERE day = ?", d.day);
       this.save(state);
     });
     return true;
@@ -816,6 +953,11 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
       pendingFinalVariant: state.step === "finish" ? (state.final?.variant ?? null) : null,
     };
   }
+}
+
+/** A stored slot as the analysis reads it. */
+function toRecord(s: SlotRow) {
+  return { ...s, startedAt: new Date(s.startedAt), endedAt: s.endedAt === null ? null : new Date(s.endedAt) };
 }
 
 function refuse(code: "conflict" | "not_found", message: string): RotatorAnswer {

@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalDatabase } from "./database";
 import { devSecrets } from "./dev-secrets";
-import { seedEmulator, startEmulator } from "./emulator";
+import { type EmulatorSeed, seedEmulator, startEmulator } from "./emulator";
 import { migrateDatabase } from "./migrate";
 import { spawnGroup } from "./process-group";
 
@@ -10,6 +10,10 @@ import { spawnGroup } from "./process-group";
 export interface LocalStack {
   url: string;
   emulatorUrl: string;
+  /** Where the Worker's Postgres is (for scripts that seed it). */
+  database: { databaseUrl: string; wsProxy: string };
+  /** What the emulator was seeded with: the demo creator, their videos and the project. */
+  seed: EmulatorSeed;
   /** Settles when the Worker's `wrangler dev` exits (by itself or by `stop()`). */
   exited: Promise<number | null>;
   stop(): Promise<void>;
@@ -87,7 +91,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       persistTo: `${options.dataDir}/emulator`,
     });
     cleanups.push(() => emulator.stop());
-    await seedEmulator(emulator.url);
+    const seed = await seedEmulator(emulator.url);
 
     log("› starting the Worker (wrangler dev)");
     const vars = {
@@ -121,7 +125,14 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
         throw new Error(`wrangler dev exited (${code})`);
       }),
     ]);
-    return { url, emulatorUrl: emulator.url, exited: wrangler.exited, stop };
+    return {
+      url,
+      emulatorUrl: emulator.url,
+      database: { databaseUrl: database.databaseUrl, wsProxy: database.wsProxy },
+      seed,
+      exited: wrangler.exited,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

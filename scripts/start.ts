@@ -1,8 +1,10 @@
+import { startDemo } from "./demo";
 import { startStack } from "./stack";
 
 /**
  * `npm start`: the whole product on this machine, on embedded defaults (see `startStack`), with
- * its state under .data/. Ctrl-C stops everything.
+ * its state under .data/, and a demo test running (see scripts/demo.ts; `npm start -- --no-demo`
+ * leaves it out). Ctrl-C stops everything.
  */
 const stack = await startStack({
   appPort: Number(process.env.PORT ?? 8787),
@@ -29,10 +31,23 @@ void stack.exited.then((code) => {
   stop();
 });
 
+const demo = process.argv.includes("--no-demo")
+  ? null
+  : await startDemo(stack, stack.seed).catch((err: unknown) => {
+      console.error(`the demo test did not start: ${err instanceof Error ? err.message : err}`);
+      return null;
+    });
+
 console.log(
   [
     "",
     `  TitleTesterPro is running at ${stack.url}`,
+    ...(demo
+      ? [
+          `  Demo test (1-minute slots, the emulator's viewers at 60×; a winner in about ten minutes): ${demo}`,
+          `  Watch it as the demo creator, or from a terminal: curl -s ${stack.emulatorUrl}/__emulator/videos/${stack.seed.videos.toSorted((a, b) => b.viewsPerDay - a.viewsPerDay)[0]?.id}/timeline`,
+        ]
+      : []),
     `  Sign in as the demo creator (creator@example.com): open ${stack.url} and press "Sign in with Google"`,
     `  Google emulator: ${stack.emulatorUrl} (admin API under /__emulator/)`,
     `  Cron by hand: ${stack.url}/__scheduled?cron=0+*+*+*+*`,

@@ -55,7 +55,13 @@ export async function setCtrs(videoId: string, ctrs: Record<string, number>): Pr
 export async function scheduledTest(
   creator: { userId: string; videoId: string; original: string },
   challengers: string[],
-  options: { intervalMinutes?: number; endsInHours?: number; autoApply?: boolean } = {},
+  options: {
+    intervalMinutes?: number;
+    endsInHours?: number;
+    startsInHours?: number;
+    autoApply?: boolean;
+    metric?: "views" | "ctr" | "watch_time";
+  } = {},
 ): Promise<string> {
   const { db, close } = openDb(env);
   try {
@@ -67,9 +73,12 @@ export async function scheduledTest(
         videoTitleOriginal: creator.original,
         status: "scheduled",
         intervalMinutes: options.intervalMinutes ?? 60,
+        metric: options.metric ?? "views",
         autoApply: options.autoApply ?? true,
-        startsAt: new Date(),
-        endsAt: new Date(Date.now() + (options.endsInHours ?? 14 * 24) * HOUR),
+        startsAt: new Date(Date.now() + (options.startsInHours ?? 0) * HOUR),
+        endsAt: new Date(
+          Date.now() + ((options.startsInHours ?? 0) + (options.endsInHours ?? 14 * 24)) * HOUR,
+        ),
       })
       .returning({ id: tests.id });
     if (!test) throw new Error("no test row");
@@ -92,6 +101,11 @@ export function rotator(testId: string): DurableObjectStub<TestRotator> {
 /** Moves the emulator's clock forward (views accrue for that long). */
 export async function advance(ms: number): Promise<void> {
   await emulatorAdmin("PUT", "/clock", { advanceSeconds: Math.round(ms / 1000) });
+}
+
+/** The emulator's simulated now (ms). */
+export async function emulatorNow(): Promise<number> {
+  return (await emulatorAdmin<{ nowMs: number }>("GET", "/clock")).nowMs;
 }
 
 /**
@@ -146,7 +160,7 @@ export async function liveSnippet(
   const url = new URL(`${env.GOOGLE_APIS_URL}/youtube/v3/videos`);
   url.searchParams.set("part", "snippet");
   url.searchParams.set("id", videoId);
-  url.searchParams.set("key", env.YOUTUBE_API_KEY_LOCAL_1);
+  url.searchParams.set("key", env.YOUTUBE_API_KEY_LOCAL_1 ?? "");
   const body = (await (await fetch(url)).json()) as {
     items: { snippet: { title: string; description: string; tags?: string[] } }[];
   };

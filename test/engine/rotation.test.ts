@@ -21,7 +21,7 @@ import {
 } from "./fixtures";
 
 describe("a test from start to winner", () => {
-  it("rotates hourly, declares the +100 % title the winner and leaves it live, one update per change", async () => {
+  it("rotates hourly, declares the title with twice the CTR the winner and leaves it live, one update per change", async () => {
     const creator = await creatorWithVideo();
     const challengers = ["Challenger strong", "Challenger plain"];
     await setCtrs(creator.videoId, {
@@ -47,7 +47,7 @@ describe("a test from start to winner", () => {
     expect(test?.winnerVariant).toBe(1);
     expect(test?.finalVariant).toBe(1);
     expect(test?.finalTitleSetAt).not.toBeNull();
-    expect(test?.winnerLift).toBeGreaterThan(0.5);
+    expect(test?.winnerLift).toBeGreaterThan(0.2);
     // At least two complete blocks of three slots before the verdict.
     expect(slots.length).toBeGreaterThanOrEqual(6);
     expect(slots.every((s) => s.endedAt !== null)).toBe(true);

@@ -20,6 +20,7 @@ import {
 import { allowedIntervals } from "../tests/intervals";
 import {
   appendEvent,
+  dailyRowsOf,
   deleteTest,
   discardTest,
   editTest,
@@ -440,7 +441,8 @@ async function results(c: Context<AppEnv>, row: TestRow) {
   const db = c.var.db();
   const variants = await titlesOf(db, row.id);
   const records = await slotsOf(db, row.id);
+  const days = row.metric === "views" ? undefined : await dailyRowsOf(db, row.id);
   const now = Date.now();
   const final = FINISHED.includes(row.status) || (row.endsAt !== null && row.endsAt.getTime() <= now);
-  return resultsOf(variants, records, { final, now });
+  return resultsOf(variants, records, { final, now, metric: row.metric, days });
 }

@@ -1,7 +1,17 @@
 import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
-import { events, liveTestStatuses, slots, type TestStatus, tests, titles, users } from "../../schema";
+import {
+  analyticsPolls,
+  events,
+  liveTestStatuses,
+  slots,
+  type TestStatus,
+  tests,
+  titles,
+  users,
+} from "../../schema";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
+import type { DailyRecord } from "./analysis";
 
 /** A test's row as the routes read it. */
 export type TestRow = typeof tests.$inferSelect;
@@ -307,4 +317,25 @@ export async function dashboardOf(db: Db, userId: string): Promise<Dashboard> {
     inconclusive: totals?.inconclusive ?? 0,
     byStatus: Object.fromEntries(statuses.map((s) => [s.status, s.n])),
   };
+}
+
+/** A test's daily Analytics rows by Pacific day (what CTR and watch-time tests are judged by). */
+export async function dailyRowsOf(db: Db, testId: string): Promise<Map<string, DailyRecord>> {
+  const rows = await db
+    .select({
+      day: analyticsPolls.day,
+      impressions: analyticsPolls.impressions,
+      ctr: analyticsPolls.ctr,
+      watchMinutes: analyticsPolls.watchMinutes,
+    })
+    .from(analyticsPolls)
+    .where(and(eq(analyticsPolls.testId, testId), eq(analyticsPolls.kind, "daily")));
+  return new Map(
+    rows
+      .filter((r): r is typeof r & { day: string } => r.day !== null)
+      .map((r) => [
+        r.day,
+        { day: r.day, impressions: r.impressions ?? 0, ctr: r.ctr ?? 0, watchMinutes: r.watchMinutes ?? 0 },
+      ]),
+  );
 }

@@ -1,5 +1,5 @@
 import type { Analysis } from "../stats/analyze";
-import { analyzeViews, type SlotRecord } from "./analysis";
+import { analyzeTest, type DailyRecord, type SlotRecord } from "./analysis";
 import type { TitleVariant } from "./queries";
 
 const HOUR_MS = 3_600_000;
@@ -49,16 +49,27 @@ export function seriesOf(records: readonly SlotRecord[], now: number): SeriesPoi
 }
 
 /**
- * A test's results: the engine's analysis of its closed slots (final once the test has ended), the
- * series for charts, and the variants' titles.
+ * A test's results: the engine's analysis of its closed slots (by its metric: daily metrics need
+ * the Analytics days), final once the test has ended; the series for charts; the variants' titles.
  */
 export function resultsOf(
   variants: readonly TitleVariant[],
   records: readonly SlotRecord[],
-  options: { final: boolean; now: number },
+  options: {
+    final: boolean;
+    now: number;
+    metric?: "views" | "ctr" | "watch_time";
+    days?: ReadonlyMap<string, DailyRecord>;
+  },
 ): Results {
   return {
-    analysis: analyzeViews(variants.length, records, options.final),
+    analysis: analyzeTest(
+      options.metric ?? "views",
+      variants.length,
+      records,
+      options.days ?? new Map(),
+      options.final,
+    ),
     series: seriesOf(records, options.now),
     titles: [...variants],
   };

@@ -103,6 +103,16 @@ export interface SlotRow {
   comments: number | null;
 }
 
+/** A day of the video in the Analytics API, with the title live all that day (null if several were). */
+export interface DailyRow {
+  day: string;
+  titleId: string | null;
+  views: number;
+  impressions: number;
+  ctr: number;
+  watchMinutes: number;
+}
+
 /** An event waiting in the rotator's outbox; `seq` makes its copy idempotent. */
 export interface OutboxEvent {
   seq: number;
@@ -115,7 +125,8 @@ const date = (ms: number | null) => (ms === null ? null : new Date(ms));
 
 /**
  * Copies one step's outcome in a single transaction: the test row, the slots changed since the
- * last copy (with a poll row per closed slot) and the outbox's events. Answers false when the
+ * last copy (with a poll row per closed slot), the Analytics days fetched since, and the outbox's
+ * events. Answers false when the
  * test's row no longer exists.
  */
 export async function copyToRecord(
@@ -124,6 +135,7 @@ export async function copyToRecord(
   record: TestRecord,
   changedSlots: readonly SlotRow[],
   outbox: readonly OutboxEvent[],
+  days: readonly DailyRow[] = [],
 ): Promise<boolean> {
   return db.$primary.transaction(async (tx) => {
     const updated = await tx
@@ -184,6 +196,34 @@ export async function copyToRecord(
           )
           .onConflictDoNothing();
       }
+    }
+    if (days.length > 0) {
+      await tx
+        .insert(analyticsPolls)
+        .values(
+          days.map((d) => ({
+            testId: test.testId,
+            titleId: d.titleId,
+            kind: "daily" as const,
+            day: d.day,
+            viewCount: d.views,
+            impressions: d.impressions,
+            ctr: d.ctr,
+            watchMinutes: d.watchMinutes,
+          })),
+        )
+        .onConflictDoUpdate({
+          target: [analyticsPolls.testId, analyticsPolls.day],
+          targetWhere: sql`${analyticsPolls.kind} = 'daily'`,
+          set: {
+            titleId: sql`excluded.title_id`,
+            viewCount: sql`excluded.view_count`,
+            impressions: sql`excluded.impressions`,
+            ctr: sql`excluded.ctr`,
+            watchMinutes: sql`excluded.watch_minutes`,
+            polledAt: sql`now()`,
+          },
+        });
     }
     if (outbox.length > 0) {
       await tx

@@ -1,0 +1,77 @@
+import { env } from "cloudflare:test";
+import { and, eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { analyticsPolls } from "../../schema";
+import { openDb } from "../../worker/db/client";
+import { pacificDay, pacificDayKey } from "../../worker/quota/pacific-day";
+import {
+  advance,
+  creatorWithVideo,
+  emulatorNow,
+  liveSnippet,
+  record,
+  rotator,
+  scheduledTest,
+  setCtrs,
+  step,
+} from "./fixtures";
+
+/**
+ * A CTR test: 24-hour slots from midnight Pacific, judged by the Analytics API's daily rows
+ * (impressions and click rate), which arrive two days late. The emulator's clock is kept on the
+ * rotator's: each step runs when the simulated time reaches it.
+ */
+describe("a CTR test", () => {
+  it("rotates daily at midnight Pacific, waits for the last days' Analytics rows, then applies the winner", async () => {
+    const creator = await creatorWithVideo({ viewsPerDay: 2_000 });
+    await setCtrs(creator.videoId, { [creator.original]: 0.04, "Daily challenger": 0.07 });
+    // Starts well after the emulator's clock (earlier tests moved it on), so both clocks can meet.
+    const testId = await scheduledTest(creator, ["Daily challenger"], {
+      metric: "ctr",
+      intervalMinutes: 1440,
+      startsInHours: 24 * 5,
+      endsInHours: 24 * 8,
+    });
+    const started = await rotator(testId).start(testId);
+    const firstStep = started.ok ? (started.view.nextStepAt ?? 0) : 0;
+    // The first slot waits for midnight Pacific (the test's offset is 0).
+    expect(pacificDay(firstStep).startsAt).toBe(firstStep);
+
+    for (let i = 0; i < 40; i++) {
+      const due = (await rotator(testId).view())?.nextStepAt;
+      if (due === null || due === undefined) break;
+      const lag = due - (await emulatorNow());
+      if (lag > 0) await advance(lag + 60_000);
+      await step(testId);
+    }
+
+    const { test, slots } = await record(testId);
+    expect(test?.status).toBe("completed");
+    expect(test?.decision).toBe("winner");
+    expect(test?.winnerVariant).toBe(1);
+    expect((await liveSnippet(creator.videoId)).title).toBe("Daily challenger");
+    // Every slot is one Pacific day.
+    for (const s of slots) {
+      expect(pacificDay(s.startedAt.getTime()).startsAt).toBe(s.startedAt.getTime());
+      expect(s.endedAt?.getTime()).toBe(pacificDay(s.startedAt.getTime()).endsAt);
+    }
+    // The days it was judged by are in Postgres, each with the one title live all that day.
+    const { db, close } = openDb(env);
+    try {
+      const days = await db
+        .select()
+        .from(analyticsPolls)
+        .where(and(eq(analyticsPolls.testId, testId), eq(analyticsPolls.kind, "daily")));
+      for (const s of slots) {
+        const day = days.find((d) => d.day === pacificDayKey(s.startedAt.getTime()));
+        expect(day?.impressions).toBeGreaterThan(0);
+        expect(day?.titleId).not.toBeNull();
+      }
+    } finally {
+      await close();
+    }
+    const journal = (await rotator(testId).history()).map((e) => e.step);
+    expect(journal).toContain("settling");
+    expect(slots.length).toBeGreaterThanOrEqual(4);
+  });
+});
