@@ -1,6 +1,7 @@
 import { openDb } from "./db/client";
 import { quotaLedger } from "./quota/gate";
 import { rollupUserStats } from "./rollups/user-stats";
+import { rearmLateTests } from "./tests/sweep";
 
 /** The cron expressions of wrangler.toml `[triggers]`, by what they run. */
 export const CRON = { frequent: "*/5 * * * *", hourly: "0 * * * *" } as const;
@@ -10,6 +11,13 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
   if (controller.cron === CRON.frequent) {
     // The ledger's own alarm does this too; the cron is the backstop if an alarm was lost.
     await quotaLedger(env).housekeep();
+    const { db, close } = openDb(env);
+    try {
+      const rearmed = await rearmLateTests(env, db);
+      if (rearmed > 0) console.log(JSON.stringify({ level: "warn", task: "sweep.late_tests", rearmed }));
+    } finally {
+      await close();
+    }
     return;
   }
   if (controller.cron === CRON.hourly) {

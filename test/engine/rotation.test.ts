@@ -1,8 +1,10 @@
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import type { TestRotator } from "../../durable-objects/test-rotator";
 import { users } from "../../schema";
 import { openDb } from "../../worker/db/client";
+import { rearmLateTests } from "../../worker/tests/sweep";
 import { signIn } from "../worker/auth-fixtures";
 import {
   advance,
@@ -221,5 +223,31 @@ describe("what the creator or Google does meanwhile", () => {
     const { test } = await record(testId);
     expect(test?.status).toBe("video_missing");
     expect(await step(testId)).toBe(false);
+  });
+});
+
+describe("the stale-test sweep", () => {
+  it("re-arms a running test whose alarm was lost, and leaves an armed one alone", async () => {
+    const creator = await creatorWithVideo();
+    const testId = await scheduledTest(creator, ["Swept challenger"]);
+    await rotator(testId).start(testId);
+    await step(testId);
+    const due = (await rotator(testId).view())?.nextStepAt ?? 0;
+    const { db, close } = openDb(env);
+    try {
+      // Armed: nothing to do, even long after its boundary.
+      await rearmLateTests(env, db, due + 3 * HOUR);
+      expect((await rotator(testId).history()).map((e) => e.step)).not.toContain("rearmed");
+      await runInDurableObject(rotator(testId), (_: TestRotator, state) => state.storage.deleteAlarm());
+      expect(await rearmLateTests(env, db, due + 30 * 60_000)).toBe(0); // late, but not two intervals
+      expect(await rearmLateTests(env, db, due + 3 * HOUR)).toBeGreaterThanOrEqual(1);
+    } finally {
+      await close();
+    }
+    expect(
+      await runInDurableObject(rotator(testId), (_: TestRotator, state) => state.storage.getAlarm()),
+    ).not.toBeNull();
+    await slot(testId);
+    expect((await record(testId)).slots).toHaveLength(2);
   });
 });
