@@ -123,7 +123,7 @@ describe("Durable Objects", () => {
       (_instance: TestRotator, state) =>
         state.storage.sql.exec<{ version: number }>("SELECT version FROM _schema").one().version,
     );
-    expect(version).toBe(2);
+    expect(version).toBe(3);
   });
 });
 
