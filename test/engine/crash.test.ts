@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { crashPoints } from "../../durable-objects/test-rotator";
 import {
   creatorWithVideo,
+  liveSnippet,
   record,
   rotator,
   scheduledTest,
@@ -47,5 +48,31 @@ describe("a crash between steps", () => {
     expect(updates).toHaveLength(changes);
     const journal = (await rotator(testId).history()).map((e) => e.step);
     expect(journal).toContain("crash");
+  });
+
+  it("while finishing: the retry sees the original title back and sends nothing more", async () => {
+    const creator = await creatorWithVideo();
+    const testId = await scheduledTest(creator, ["Crash while stopping"]);
+    await rotator(testId).start(testId);
+    await step(testId);
+    // Run until the challenger is live, so that stopping has to change the title back.
+    for (let i = 0; i < 3 && (await record(testId)).slots.at(-1)?.variant === 0; i++) await slot(testId);
+    const before = (await updatesOf(creator.videoId)).filter((u) => u.status === 200).length;
+    await rotator(testId).injectCrash("after-update");
+    await rotator(testId).stop();
+    // The stop's finish step runs on its own alarm (due now): it crashes after the update.
+    await step(testId).catch(() => undefined);
+    await step(testId);
+    if ((await rotator(testId).view())?.nextStepAt !== null) {
+      await rotator(testId).rearm();
+      await step(testId);
+    }
+    const { test } = await record(testId);
+    expect(test?.status).toBe("stopped");
+    expect(test?.finalTitleSetAt).not.toBeNull();
+    expect((await liveSnippet(creator.videoId)).title).toBe(creator.original);
+    const after = (await updatesOf(creator.videoId)).filter((u) => u.status === 200).length;
+    expect(after - before).toBe(1);
+    expect((await rotator(testId).history()).map((e) => e.step)).toContain("crash");
   });
 });
