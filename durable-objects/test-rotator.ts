@@ -734,8 +734,11 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
       this.closeSlot(open.slotIndex, at, video);
       this.analysis(state, null, at);
     } catch {
-      // Unreadable now: the slot is dropped rather than counted with a guessed view count.
-      this.ctx.storage.sql.exec("DELETE FROM slots WHERE slot_index = ?", open.slotIndex);
+      // Unreadable now: the slot ends empty (no hours, no views) rather than with a guessed count.
+      this.ctx.storage.sql.exec(
+        "UPDATE slots SET ended_at = started_at, views_end = views_start, copied = 0 WHERE slot_index = ?",
+        open.slotIndex,
+      );
       this.event("slot_dropped", { slot: open.slotIndex });
     }
   }
