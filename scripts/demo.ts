@@ -5,7 +5,7 @@ import { openNodePool } from "./node-pool";
  * The demo `npm start` runs: the demo creator signs in (through the app and the emulator's
  * consent, as a browser would), and a test with 1-minute slots starts on their busiest video.
  * The emulator's clock runs 60× (each real minute brings an hour of simulated viewers), and one
- * challenger has a much better hidden CTR, so the test finds a winner within about ten minutes.
+ * challenger has a much better hidden CTR, so the test finds a winner in about a quarter of an hour.
  */
 
 /** Simulated seconds per real second while the demo runs. */

@@ -44,7 +44,7 @@ console.log(
     `  TitleTesterPro is running at ${stack.url}`,
     ...(demo
       ? [
-          `  Demo test (1-minute slots, the emulator's viewers at 60×; a winner in about ten minutes): ${demo}`,
+          `  Demo test (1-minute slots, the emulator's viewers at 60×; a winner in about 15 minutes): ${demo}`,
           `  Watch it as the demo creator, or from a terminal: curl -s ${stack.emulatorUrl}/__emulator/videos/${stack.seed.videos.toSorted((a, b) => b.viewsPerDay - a.viewsPerDay)[0]?.id}/timeline`,
         ]
       : []),
