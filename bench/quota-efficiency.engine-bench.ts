@@ -5,7 +5,6 @@ import {
   creatorWithVideo,
   emulatorAdmin,
   HOUR,
-  record,
   rotator,
   scheduledTest,
   step,

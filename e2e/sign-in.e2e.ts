@@ -1,26 +1,16 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../scripts/ports";
-import { type LocalStack, startStack } from "../scripts/stack";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium, screenshot } from "./browser";
 
-let stack: LocalStack;
+const stack = { url: inject("appUrl") };
 let browser: Browser;
-let dataDir: string;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "ttp-e2e-"));
-  stack = await startStack({ appPort: await freePort(), emulatorPort: await freePort(), dataDir });
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await stack?.stop();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 for (const [device, viewport] of [
@@ -39,13 +29,23 @@ for (const [device, viewport] of [
       await page.getByRole("link", { name: "Sign in with Google" }).click();
       // The emulator's consent page: pick the seeded demo creator.
       await page.getByText("creator@example.com").first().click();
-      await page.waitForURL(`${stack.url}/videos`);
+      // Signed in, the app opens on the creator's tests.
+      await page.waitForURL(`${stack.url}/dashboard`);
+      await page.getByText("Active tests").waitFor();
+      await page.getByRole("link", { name: "Videos" }).click();
+      await page.getByRole("heading", { name: "Your videos" }).waitFor();
       await page.getByText("The 10-Minute Weeknight Pasta").waitFor();
       const cards = await page.locator("article, li").filter({ hasText: "views" }).count();
       expect(cards).toBeGreaterThanOrEqual(12);
       await screenshot(page, `${device}-videos`);
 
+      // Each upload leads to the new-test wizard, which opens at the titles of that video.
+      await page.getByRole("link", { name: "Test titles for The 10-Minute Weeknight Pasta" }).click();
+      await page.getByRole("heading", { name: "Titles" }).waitFor();
+      await page.getByText("(current title) The 10-Minute Weeknight Pasta").waitFor();
+
       await page.getByRole("link", { name: "Account" }).click();
+      await page.getByRole("heading", { level: 1, name: "Account" }).waitFor();
       await page.getByText("Demo Kitchen Lab").waitFor();
       expect(await page.getByText("Plan: Free").count()).toBe(1);
       await screenshot(page, `${device}-account`);

@@ -1,4 +1,5 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
+import { etag } from "hono/etag";
 import type { AppEnv } from "./context";
 import { errorBody, handleError } from "./errors";
 import { adminAuth } from "./middleware/admin-auth";
@@ -15,9 +16,25 @@ import { meRoutes } from "./routes/me";
 import { testRoutes } from "./routes/tests";
 import { videoRoutes } from "./routes/videos";
 
+const etagged = etag();
+
+/**
+ * API GETs answer an ETag (a hash of the body) and a 304 to a matching If-None-Match. They are
+ * per user, so `private, no-cache`: browsers revalidate every time, shared caches keep nothing.
+ * Sign-in redirects are left alone; a route that set its own Cache-Control (CSV: no-store) keeps it.
+ */
+const revalidated: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.req.method !== "GET" || c.req.path.startsWith("/api/auth/")) return next();
+  return etagged(c, async () => {
+    await next();
+    if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "private, no-cache");
+    c.res.headers.append("vary", "Cookie");
+  });
+};
+
 /** The API: one sub-app per domain, mounted under /api. */
 const api = new Hono<AppEnv>()
-  .use(limitPerIp, checkOrigin)
+  .use(limitPerIp, checkOrigin, revalidated)
   .route("/", healthRoutes)
   .route("/auth", authRoutes)
   .use("/me", requireUser, limitPerUser)

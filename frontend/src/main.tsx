@@ -10,6 +10,10 @@ import "./styles.css";
 const Landing = lazy(() => import("./pages/landing"));
 const Videos = lazy(() => import("./pages/videos"));
 const Account = lazy(() => import("./pages/account"));
+const Dashboard = lazy(() => import("./pages/dashboard"));
+const NewTest = lazy(() => import("./pages/new-test"));
+const Test = lazy(() => import("./pages/test"));
+const Admin = lazy(() => import("./pages/admin"));
 const NotFound = lazy(() => import("./pages/not-found"));
 
 /** Every page's frame: the session, the header, and one place that catches a failed load. */
@@ -42,6 +46,10 @@ if (root) {
         <Route path="/" component={Landing} />
         <Route path="/videos" component={Videos} />
         <Route path="/account" component={Account} />
+        <Route path="/dashboard" component={Dashboard} />
+        <Route path="/tests/new" component={NewTest} />
+        <Route path="/tests/:id" component={Test} />
+        <Route path="/admin" component={Admin} />
         <Route path="*404" component={NotFound} />
       </Router>
     ),

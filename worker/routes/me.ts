@@ -3,6 +3,7 @@ import { plans } from "../auth/plans";
 import type { AppEnv } from "../context";
 import { AppError } from "../errors";
 import { endSession, userOf } from "../middleware/session";
+import { allowedIntervals, intervalChoices } from "../tests/intervals";
 import { deleteAccount } from "../users/delete-account";
 import { accountOf } from "../users/queries";
 
@@ -12,7 +13,14 @@ export const meRoutes = new Hono<AppEnv>()
     const user = userOf(c);
     const account = await accountOf(c.var.db(), user.id);
     if (!account) throw new AppError("unauthenticated", "Sign in to continue.");
-    return c.json({ ...account, limits: plans[account.plan] });
+    const intervals = allowedIntervals(c.env, account.plan);
+    return c.json({
+      ...account,
+      // `intervals`: what this plan may choose here; `intervalChoices`: every interval the app
+      // offers, so the SPA can show the ones the plan forbids instead of silently dropping them.
+      limits: { ...plans[account.plan], intervals },
+      intervalChoices: [...new Set([...intervals, ...intervalChoices])].sort((a, b) => a - b),
+    });
   })
   .delete("/me", async (c) => {
     const user = userOf(c);

@@ -36,7 +36,13 @@ import {
   titlesOf,
 } from "../tests/queries";
 import { resultsCsv, resultsOf } from "../tests/results";
-import { type RotatorAnswer, type RotatorControl, type RotatorView, rotatorOf } from "../tests/rotator";
+import {
+  controlFrom,
+  type RotatorAnswer,
+  type RotatorControl,
+  type RotatorView,
+  rotatorOf,
+} from "../tests/rotator";
 import { accountOf } from "../users/queries";
 import { actForUser } from "../users/youtube-user";
 import { validate } from "../validation";
@@ -199,16 +205,6 @@ async function control(
   return freshView(c, testId);
 }
 
-/** Statuses from which a winner (or a chosen variant) may be left live. */
-const APPLY_WINNER_FROM: readonly TestStatus[] = [
-  "running",
-  "paused",
-  "paused_drift",
-  "needs_reauth",
-  "completed",
-  "stopped",
-];
-
 /**
  * The tests API: create (checked against YouTube and the plan), list, read, edit, the state
  * changes (through the test's TestRotator, the one writer of a started test), delete, results
@@ -365,16 +361,15 @@ export const testRoutes = new Hono<AppEnv>()
   })
   .post("/tests/:id/pause", validate("param", testIdParam), async (c) => {
     const { id } = c.req.valid("param");
-    return c.json(await control(c, id, ["scheduled", "running"], "paused", (r) => r.pause()));
+    return c.json(await control(c, id, controlFrom.pause, "paused", (r) => r.pause()));
   })
   .post("/tests/:id/resume", validate("param", testIdParam), async (c) => {
     const { id } = c.req.valid("param");
-    const from: TestStatus[] = ["paused", "paused_drift", "needs_reauth"];
-    return c.json(await control(c, id, from, "resumed", (r) => r.resume()));
+    return c.json(await control(c, id, controlFrom.resume, "resumed", (r) => r.resume()));
   })
   .post("/tests/:id/stop", validate("param", testIdParam), async (c) => {
     const { id } = c.req.valid("param");
-    return c.json(await control(c, id, LIVE, "stopped", (r) => r.stop()));
+    return c.json(await control(c, id, controlFrom.stop, "stopped", (r) => r.stop()));
   })
   .post(
     "/tests/:id/apply-winner",
@@ -384,7 +379,8 @@ export const testRoutes = new Hono<AppEnv>()
       const { id } = c.req.valid("param");
       const { variant } = c.req.valid("json");
       const row = await ownTest(c, id);
-      if (!APPLY_WINNER_FROM.includes(row.status)) refuseStatus(row, APPLY_WINNER_FROM, "given a winner");
+      const from: readonly TestStatus[] = controlFrom.applyWinner;
+      if (!from.includes(row.status)) refuseStatus(row, from, "given a winner");
       const variants = await titlesOf(c.var.db(), id);
       if (variant !== undefined && !variants.some((t) => t.variant === variant)) {
         throw invalid("variant", `The test has no variant ${variant}`);

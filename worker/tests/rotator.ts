@@ -1,4 +1,4 @@
-import type { TestStatus } from "../../schema";
+import { liveTestStatuses, type TestStatus } from "../../schema";
 
 /**
  * How routes reach a test's TestRotator (`idFromName(testId)`): the one writer of a started test.
@@ -8,6 +8,18 @@ import type { TestStatus } from "../../schema";
 export function rotatorOf(env: Pick<Env, "TEST_ROTATOR">, testId: string) {
   return env.TEST_ROTATOR.get(env.TEST_ROTATOR.idFromName(testId));
 }
+
+/**
+ * From which statuses each control method may act: the routes check it first (a clear 409 without
+ * waking the object), the rotator checks it again as the one writer. The SPA offers the same.
+ */
+export const controlFrom = {
+  pause: ["scheduled", "running"],
+  resume: ["paused", "paused_drift", "needs_reauth"],
+  stop: liveTestStatuses,
+  applyWinner: ["running", "paused", "paused_drift", "needs_reauth", "completed", "stopped"],
+  amend: liveTestStatuses,
+} as const satisfies Record<string, readonly TestStatus[]>;
 
 /** What a rotator reports about its test. */
 export interface RotatorView {

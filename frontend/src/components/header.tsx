@@ -7,15 +7,19 @@ export default function Header() {
   const user = useUser();
   return (
     <header class="bar">
-      <A href="/" class="brand">
+      <A href={user() ? "/dashboard" : "/"} class="brand">
         TitleTesterPro
       </A>
       <Show when={user()}>
         {(u) => (
           <>
             <nav aria-label="Main">
+              <A href="/dashboard">Tests</A>
               <A href="/videos">Videos</A>
               <A href="/account">Account</A>
+              <Show when={u().role === "admin"}>
+                <A href="/admin">Admin</A>
+              </Show>
             </nav>
             <span class="who">
               <Show when={u().avatarUrl}>

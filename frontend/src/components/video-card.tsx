@@ -1,9 +1,9 @@
-import { Show } from "solid-js";
+import { type JSX, Show } from "solid-js";
 import type { Video } from "../data/videos";
 import { formatDate, formatDuration, formatViews } from "../format";
 
-/** One upload: thumbnail with its duration, title, views and publish date. */
-export default function VideoCard(props: { video: Video }) {
+/** One upload: thumbnail with its duration, title, views and publish date; `children` adds actions. */
+export default function VideoCard(props: { video: Video; children?: JSX.Element }) {
   const duration = () => formatDuration(props.video.duration);
   const views = () => formatViews(props.video.viewCount);
   return (
@@ -19,6 +19,7 @@ export default function VideoCard(props: { video: Video }) {
         <Show when={views()}>{(v) => <>{v()} · </>}</Show>
         <time datetime={props.video.publishedAt}>{formatDate(props.video.publishedAt)}</time>
       </p>
+      {props.children}
     </li>
   );
 }

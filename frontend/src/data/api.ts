@@ -11,6 +11,12 @@ export const api = hc<AppType>("/api", {
     fetch(input, { ...init, credentials: "same-origin" }),
 });
 
+/** One bad field of a 400: its path in the request (`titles.1`, `endAt`) and what is wrong. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
 /** An API failure, from the `{ error: { code, message, requestId } }` body every error answers with. */
 export class ApiError extends Error {
   constructor(
@@ -18,6 +24,7 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly requestId: string | null,
+    readonly issues: readonly FieldIssue[] = [],
   ) {
     super(message);
     this.name = "ApiError";
@@ -25,18 +32,35 @@ export class ApiError extends Error {
 }
 
 interface ErrorBody {
-  error?: { code?: unknown; message?: unknown; requestId?: unknown };
+  error?: { code?: unknown; message?: unknown; requestId?: unknown; details?: { issues?: unknown } };
+}
+
+/** The field issues of a validation error, keeping only well-formed ones. */
+function issuesOf(details: { issues?: unknown } | undefined): FieldIssue[] {
+  if (!Array.isArray(details?.issues)) return [];
+  return details.issues.filter(
+    (i): i is FieldIssue => typeof i?.path === "string" && typeof i?.message === "string",
+  );
 }
 
 /** Turns a failed response into an `ApiError`, tolerating bodies that aren't ours (a proxy's HTML). */
 async function toApiError(res: Response): Promise<ApiError> {
   const body = (await res.json().catch(() => null)) as ErrorBody | null;
   const err = body?.error;
+  const issues = issuesOf(err?.details);
+  // "The request is invalid" says nothing a creator can act on; the fields' messages do.
+  const message =
+    issues.length > 0
+      ? issues.map((i) => i.message).join(". ")
+      : typeof err?.message === "string"
+        ? err.message
+        : `The server answered ${res.status}.`;
   return new ApiError(
     res.status,
     typeof err?.code === "string" ? err.code : `http_${res.status}`,
-    typeof err?.message === "string" ? err.message : `The server answered ${res.status}.`,
+    message,
     typeof err?.requestId === "string" ? err.requestId : null,
+    issues,
   );
 }
 

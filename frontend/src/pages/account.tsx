@@ -1,5 +1,6 @@
 import { useSubmission } from "@solidjs/router";
 import { createSignal, type JSX, Show } from "solid-js";
+import ReauthBanner from "../components/reauth-banner";
 import { messageOf } from "../data/api";
 import { type Account, deleteAccount, logout, logoutAll } from "../data/me";
 import { formatInterval } from "../format";
@@ -14,6 +15,9 @@ export default function AccountPage() {
       {(user) => (
         <main>
           <h1>Account</h1>
+          <Show when={user.status === "needs_reauth"}>
+            <ReauthBanner returnTo="/account" />
+          </Show>
           <section aria-labelledby="plan">
             <h2 id="plan">
               Plan: {planNames[user.plan]} <span class="price">${user.limits.priceUsd}/mo</span>

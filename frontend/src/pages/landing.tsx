@@ -25,7 +25,7 @@ export default function Landing() {
   const user = useUser();
   const [search] = useSearchParams();
   return (
-    <Show when={!user()} fallback={<Navigate href="/videos" />}>
+    <Show when={!user()} fallback={<Navigate href="/dashboard" />}>
       <main>
         <h1>A/B test your YouTube titles</h1>
         <p class="lead">

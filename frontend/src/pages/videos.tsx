@@ -1,4 +1,4 @@
-import { createAsync, revalidate } from "@solidjs/router";
+import { A, createAsync, revalidate } from "@solidjs/router";
 import { createSignal, ErrorBoundary, For, Index, Show, Suspense } from "solid-js";
 import LoadError from "../components/load-error";
 import ReauthBanner from "../components/reauth-banner";
@@ -75,7 +75,21 @@ function UploadsPage(props: {
                 <p>No uploads yet. Publish a video on YouTube, then come back.</p>
               </Show>
               <ul class="grid">
-                <For each={p().items}>{(video) => <VideoCard video={video} />}</For>
+                <For each={p().items}>
+                  {(video) => (
+                    <VideoCard video={video}>
+                      {/* The video goes along as history state: the wizard opens at its titles step. */}
+                      <A
+                        href={`/tests/new?video=${encodeURIComponent(video.videoId)}`}
+                        state={{ video }}
+                        class="card-action"
+                        aria-label={`Test titles for ${video.title}`}
+                      >
+                        Test titles
+                      </A>
+                    </VideoCard>
+                  )}
+                </For>
               </ul>
               <Show when={props.last && p().nextPageToken}>
                 {(next) => (
