@@ -14,30 +14,10 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { liveTestStatuses, testStatuses } from "./test-statuses";
 import { users } from "./users";
 
-/** Every status a test can be in; the TestRotator is the only writer of the running ones. */
-export const testStatuses = [
-  "draft",
-  "scheduled",
-  "running",
-  "paused",
-  "paused_drift",
-  "needs_reauth",
-  "video_missing",
-  "completed",
-  "stopped",
-] as const;
-export type TestStatus = (typeof testStatuses)[number];
-
-/** Statuses in which a test holds its video: at most one such test per video. */
-export const liveTestStatuses = [
-  "scheduled",
-  "running",
-  "paused",
-  "paused_drift",
-  "needs_reauth",
-] as const satisfies readonly TestStatus[];
+export { finishedTestStatuses, liveTestStatuses, type TestStatus, testStatuses } from "./test-statuses";
 
 /** One A/B test of a video's titles. */
 export const tests = pgTable(

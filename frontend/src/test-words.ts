@@ -1,3 +1,4 @@
+import { finishedTestStatuses, liveTestStatuses } from "../../schema/test-statuses";
 import type { Results, TestEvent, TestStatus } from "./data/tests";
 import { formatDateTime, formatLift, formatProbability, variantName } from "./format";
 
@@ -15,16 +16,10 @@ export const statusWords: Record<TestStatus, string> = {
 };
 
 /** Statuses in which a test still holds its video (the API's live statuses). */
-export const liveStatuses: readonly TestStatus[] = [
-  "scheduled",
-  "running",
-  "paused",
-  "paused_drift",
-  "needs_reauth",
-];
+export const liveStatuses: readonly TestStatus[] = liveTestStatuses;
 
-/** Statuses from which a test can be deleted. */
-export const deletableStatuses: readonly TestStatus[] = ["draft", "completed", "stopped", "video_missing"];
+/** Statuses from which a test can be deleted: drafts and finished tests. */
+export const deletableStatuses: readonly TestStatus[] = ["draft", ...finishedTestStatuses];
 
 /** The verdict of an analysis in one sentence, e.g. "Title B wins: +18 % views per hour, 97 % sure". */
 export function verdictOf(analysis: Results["analysis"]): string {

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
-import { liveTestStatuses, type TestStatus } from "../../schema";
+import { finishedTestStatuses, liveTestStatuses, type TestStatus } from "../../schema";
 import { plans } from "../auth/plans";
 import type { AppEnv } from "../context";
 import { AppError } from "../errors";
@@ -49,7 +49,7 @@ import { validate } from "../validation";
 
 const LIVE: readonly TestStatus[] = liveTestStatuses;
 /** Statuses in which a test is over and its video free again. */
-const FINISHED: readonly TestStatus[] = ["completed", "stopped", "video_missing"];
+const FINISHED: readonly TestStatus[] = finishedTestStatuses;
 
 /** The test's TestRotator, seen through its control contract (worker/tests/rotator.ts). */
 function rotator(env: Env, testId: string): RotatorControl {

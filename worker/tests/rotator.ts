@@ -1,4 +1,4 @@
-import { liveTestStatuses, type TestStatus } from "../../schema";
+import { liveTestStatuses, type TestStatus } from "../../schema/test-statuses";
 
 /**
  * How routes reach a test's TestRotator (`idFromName(testId)`): the one writer of a started test.

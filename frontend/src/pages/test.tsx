@@ -8,6 +8,7 @@ import {
   useSubmissions,
 } from "@solidjs/router";
 import { createSignal, ErrorBoundary, For, Show, Suspense } from "solid-js";
+import { controlFrom } from "../../../worker/tests/rotator";
 import { useNow } from "../clock";
 import { Legend, LiftChart, ViewsChart, variantColor } from "../components/charts";
 import Countdown from "../components/countdown";
@@ -53,14 +54,8 @@ function isMeasured(variants: readonly Variant[], v: Variant): boolean {
 }
 
 /** Statuses from which a title can be kept for good (the API's apply-winner). */
-const keepFrom: readonly TestStatus[] = [
-  "running",
-  "paused",
-  "paused_drift",
-  "needs_reauth",
-  "completed",
-  "stopped",
-];
+const keepFrom: readonly TestStatus[] = controlFrom.applyWinner;
+const resumeFrom: readonly TestStatus[] = controlFrom.resume;
 
 /** One test: live title, charts, results, verdict, timeline, events and what the creator can do. */
 export default function TestPage() {
@@ -301,7 +296,7 @@ function Actions(props: { test: TestDetail; status: TestStatus; results: Results
     ({
       start: props.status === "draft",
       pause: props.status === "running" || props.status === "scheduled",
-      resume: ["paused", "paused_drift", "needs_reauth"].includes(props.status),
+      resume: resumeFrom.includes(props.status),
       stop: liveStatuses.includes(props.status),
     })[c];
   const run = (c: StatusChange) => {
