@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { migrateSqlite } from "../worker/durable/sqlite-migrations";
 import type { AlertRaiseJob, JobMessage } from "../worker/jobs/messages";
+import { recordJobsEnqueued } from "../worker/metrics/record";
 import {
   bandCeiling,
   bandHeadroom,
@@ -685,7 +686,12 @@ export class QuotaLedger extends DurableObject<Env> {
           .toArray();
         const last = rows.at(-1);
         if (!last) break;
-        await this.env.JOBS.sendBatch(rows.map((row) => ({ body: JSON.parse(row.job) as JobMessage })));
+        const jobs = rows.map((row) => JSON.parse(row.job) as JobMessage);
+        await this.env.JOBS.sendBatch(jobs.map((body) => ({ body })));
+        recordJobsEnqueued(
+          this.env,
+          jobs.map((job) => job.type),
+        );
         this.sql.exec(
           "UPDATE outbox SET sent_at = ? WHERE sent_at IS NULL AND seq <= ?",
           Date.now(),

@@ -4,11 +4,17 @@ import { plans } from "../worker/auth/plans";
 import { decryptSecret } from "../worker/auth/token-crypto";
 import { openDb } from "../worker/db/client";
 import { migrateSqlite } from "../worker/durable/sqlite-migrations";
+import { recordRotation } from "../worker/metrics/record";
 import { nextPacificReset, pacificDay, pacificDayKey } from "../worker/quota/pacific-day";
 import type { Analysis } from "../worker/stats/analyze";
 import { createSchedule, nextBoundary } from "../worker/stats/schedule";
 import { analyzeTest, type DailyRecord, dailySlots } from "../worker/tests/analysis";
-import type { RotatorAnswer, RotatorControl, RotatorView } from "../worker/tests/rotator";
+import {
+  controlFrom,
+  type RotatorAnswer,
+  type RotatorControl,
+  type RotatorView,
+} from "../worker/tests/rotator";
 import {
   copyToRecord,
   type DailyRow,
@@ -212,7 +218,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
   }
 
   pause(): Promise<RotatorAnswer> {
-    return this.control(["running", "scheduled"], async (state) => {
+    return this.control(controlFrom.pause, async (state) => {
       state.status = "paused";
       state.step = null;
       state.dueAt = null;
@@ -223,7 +229,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
   }
 
   resume(): Promise<RotatorAnswer> {
-    return this.control(["paused", "paused_drift", "needs_reauth"], async (state) => {
+    return this.control(controlFrom.resume, async (state) => {
       // After drift the live title is the creator's; resuming is their word that we may change it.
       if (state.status === "paused_drift") state.expectedTitle = null;
       state.status = "running";
@@ -235,7 +241,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
   }
 
   stop(): Promise<RotatorAnswer> {
-    return this.control(["scheduled", "running", "paused", "paused_drift", "needs_reauth"], async (state) => {
+    return this.control(controlFrom.stop, async (state) => {
       await this.closeOpenSlotNow(state);
       this.setFinal(
         state,
@@ -247,15 +253,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
   }
 
   applyWinner(variant: number | null): Promise<RotatorAnswer> {
-    const allowed: TestStatus[] = [
-      "running",
-      "paused",
-      "paused_drift",
-      "needs_reauth",
-      "completed",
-      "stopped",
-    ];
-    return this.control(allowed, async (state) => {
+    return this.control(controlFrom.applyWinner, async (state) => {
       const chosen = variant ?? (state.record.decision === "winner" ? state.record.winnerVariant : null);
       if (chosen === null) return refuse("conflict", "There is no winner yet: choose the variant to apply");
       const title = state.titles[chosen];
@@ -275,7 +273,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
   }
 
   amend(change: { endsAt?: number; autoApply?: boolean }): Promise<RotatorAnswer> {
-    return this.control(["scheduled", "running", "paused", "paused_drift", "needs_reauth"], async (state) => {
+    return this.control(controlFrom.amend, async (state) => {
       if (change.autoApply !== undefined) state.autoApply = change.autoApply;
       if (change.endsAt !== undefined) {
         state.endsAt = change.endsAt;
@@ -420,6 +418,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
     const title = winner !== null ? (state.titles[winner] as string) : state.originalTitle;
     this.setFinal(state, { title, variant: winner ?? variantOfTitle(state, title) }, "completed");
     this.event("finished", { decision: analysis.decision, winner: analysis.winner });
+    recordRotation(this.env, "finished");
     await this.finish(state, at, video);
   }
 
@@ -528,6 +527,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
       );
       this.save(state);
       this.event(first ? "started" : "rotated", { slot: index, variant, views: video.viewCount });
+      if (!first) recordRotation(this.env, "rotated");
     });
   }
 
@@ -540,6 +540,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
     state.dueAt = null;
     state.intent = null;
     this.event("drift", { liveTitle: live, expectedTitle: state.expectedTitle });
+    recordRotation(this.env, "drift");
   }
 
   private setFinal(
@@ -565,6 +566,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
           state.step = null;
           state.dueAt = null;
           this.event("needs_reauth", {});
+          recordRotation(this.env, "needs_reauth");
           state.ownerLostGrant = true;
         } else {
           // Finishing without a grant: the title cannot be set; the test ends as it is.
@@ -578,12 +580,14 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
         state.intent = null;
         state.record.finishedAt ??= at;
         this.event("video_missing", {});
+        recordRotation(this.env, "video_missing");
         return;
       case "quota_exhausted":
       case "rate_limited": {
         const retryAt = err instanceof YouTubeError && err.retryAt ? err.retryAt : at + 5 * MINUTE;
         state.dueAt = Math.max(retryAt, at + 1000);
         this.event("quota_wait", { reason: err instanceof YouTubeError ? err.reason : undefined, retryAt });
+        recordRotation(this.env, "quota_wait");
         return;
       }
       case "forbidden":
@@ -599,6 +603,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
         const backoff = Math.min(MAX_BACKOFF_MS, 15_000 * 2 ** (state.attempts - 1));
         state.dueAt = at + backoff * (0.5 + Math.random() / 2);
         this.event("retry", { attempt: state.attempts, message: message.slice(0, 200) });
+        recordRotation(this.env, "retry");
         return;
       }
     }
@@ -798,7 +803,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
    * stored, its step armed (a finish runs at once) and copied to Postgres.
    */
   private control(
-    allowed: TestStatus[],
+    allowed: readonly TestStatus[],
     change: (state: State) => Promise<RotatorAnswer | undefined> | Promise<void>,
   ): Promise<RotatorAnswer> {
     return this.exclusive(async () => {

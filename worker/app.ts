@@ -2,6 +2,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { etag } from "hono/etag";
 import type { AppEnv } from "./context";
 import { errorBody, handleError } from "./errors";
+import { requestMetrics } from "./metrics/http";
 import { adminAuth } from "./middleware/admin-auth";
 import { init } from "./middleware/init";
 import { checkOrigin } from "./middleware/origin";
@@ -13,6 +14,7 @@ import { authRoutes } from "./routes/auth";
 import { dashboardRoutes } from "./routes/dashboard";
 import { healthRoutes } from "./routes/health";
 import { meRoutes } from "./routes/me";
+import { metricsRoutes } from "./routes/metrics";
 import { testRoutes } from "./routes/tests";
 import { videoRoutes } from "./routes/videos";
 
@@ -36,6 +38,7 @@ const revalidated: MiddlewareHandler<AppEnv> = async (c, next) => {
 const api = new Hono<AppEnv>()
   .use(limitPerIp, checkOrigin, revalidated)
   .route("/", healthRoutes)
+  .route("/", metricsRoutes)
   .route("/auth", authRoutes)
   .use("/me", requireUser, limitPerUser)
   .use("/videos", requireUser, limitPerUser)
@@ -54,7 +57,7 @@ const api = new Hono<AppEnv>()
  * covers only /api/*); a non-API request that does reach it is handed to the assets all the same.
  */
 export const app = new Hono<AppEnv>()
-  .use(init)
+  .use(init, requestMetrics)
   .route("/api", api)
   .notFound((c) => {
     if (!c.req.path.startsWith("/api/")) return c.env.ASSETS.fetch(c.req.raw);

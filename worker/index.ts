@@ -3,6 +3,7 @@ import { runScheduled } from "./cron";
 import { consumeJobs } from "./jobs/consumer";
 import type { JobMessage } from "./jobs/messages";
 
+export { MetricsRecorder } from "../durable-objects/metrics-recorder";
 export { QuotaLedger } from "../durable-objects/quota-ledger";
 export { RateLimiter } from "../durable-objects/rate-limiter";
 export { TestRotator } from "../durable-objects/test-rotator";

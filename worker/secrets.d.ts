@@ -21,6 +21,8 @@ declare namespace Cloudflare {
     ALERT_WEBHOOK_URL?: string;
     /** Bearer token of `/api/admin/*` until admin sessions exist; admin routes answer 401 without it. */
     ADMIN_API_TOKEN?: string;
+    /** Bearer token of `GET /api/metrics` (the Prometheus scrape); the route answers 404 without it. */
+    METRICS_TOKEN?: string;
     /** "on" lets tests and the fault soak inject crashes into TestRotator steps; never set in production. */
     FAULT_INJECTION?: string;
     // Each quota project's OAuth client secret and API key are secrets too, under the names its

@@ -1,6 +1,7 @@
 import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { alerts } from "../../schema";
 import type { Db } from "../db/client";
+import { recordJobsEnqueued } from "../metrics/record";
 import type { AlertClearJob, AlertRaiseJob } from "./messages";
 
 function openAlert(kind: string, subject: string): SQL | undefined {
@@ -48,7 +49,10 @@ export async function raiseAlert(db: Db, env: Env, job: AlertRaiseJob): Promise<
       row = { id: open.id, notifiedAt: open.notifiedAt };
     }
   }
-  if (!row.notifiedAt) await env.JOBS.send({ type: "alert.notify", alertId: row.id });
+  if (!row.notifiedAt) {
+    await env.JOBS.send({ type: "alert.notify", alertId: row.id });
+    recordJobsEnqueued(env, ["alert.notify"]);
+  }
 }
 
 /** Closes the open alert of kind + subject (of `job.episode` or an earlier one); nothing open is fine. */

@@ -1,5 +1,7 @@
 import { deadLetters } from "../../schema";
 import { type Db, openDb } from "../db/client";
+import { MetricsBatch } from "../metrics/batch";
+import { recordJobProcessed, sendMetrics, withMetrics } from "../metrics/record";
 import { revokeGoogleGrant } from "../users/delete-account";
 import { notifyAlert } from "./alert-notify";
 import { clearAlert, raiseAlert } from "./alerts";
@@ -35,19 +37,31 @@ async function runJob(db: Db, env: Env, job: JobMessage): Promise<void> {
  * backoff until the queue gives it to the dead-letter queue, whose messages are stored.
  */
 export async function consumeJobs(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  // One record() per batch for the processed counters (and anything the handlers record).
+  const metrics = new MetricsBatch();
+  try {
+    await withMetrics(metrics, () => consumeBatch(batch, env));
+  } finally {
+    await sendMetrics(env, metrics);
+  }
+}
+
+async function consumeBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const { db, close } = openDb(env);
   try {
-    if (batch.queue === DEAD_LETTER_QUEUE) return await storeDeadLetters(db, batch);
+    if (batch.queue === DEAD_LETTER_QUEUE) return await storeDeadLetters(db, env, batch);
     for (const message of batch.messages) {
       if (!isJob(message.body)) {
         // A message no handler knows will never succeed: keep it for the operator instead.
         await storeDeadLetter(db, batch.queue, message);
         message.ack();
+        recordJobProcessed(env, "unknown", "dead_letter");
         continue;
       }
       try {
         await runJob(db, env, message.body);
         message.ack();
+        recordJobProcessed(env, message.body.type, "ok");
       } catch (err) {
         const delaySeconds = retryDelaySeconds(message.body.type, message.attempts);
         console.log(
@@ -60,6 +74,7 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env): Promi
           }),
         );
         message.retry({ delaySeconds });
+        recordJobProcessed(env, message.body.type, "retry");
       }
     }
   } finally {
@@ -75,9 +90,10 @@ async function storeDeadLetter(db: Db, queue: string, message: Message<unknown>)
     .onConflictDoNothing({ target: deadLetters.messageId });
 }
 
-async function storeDeadLetters(db: Db, batch: MessageBatch<unknown>): Promise<void> {
+async function storeDeadLetters(db: Db, env: Env, batch: MessageBatch<unknown>): Promise<void> {
   for (const message of batch.messages) {
     await storeDeadLetter(db, batch.queue, message);
     message.ack();
+    recordJobProcessed(env, isJob(message.body) ? message.body.type : "unknown", "dead_letter");
   }
 }

@@ -3,6 +3,7 @@ import { users } from "../../schema";
 import { decryptSecret } from "../auth/token-crypto";
 import type { Db } from "../db/client";
 import type { JobMessage } from "../jobs/messages";
+import { recordJobsEnqueued } from "../metrics/record";
 import { revokeToken } from "../youtube";
 import { forgetAccessToken } from "../youtube/access-tokens";
 import { oauthDeps } from "../youtube/from-env";
@@ -32,6 +33,7 @@ export async function deleteAccount(env: Env, db: Db, userId: string): Promise<v
     } catch {
       const job: JobMessage = { type: "google.revoke", userId, refreshTokenEnc: row.refreshTokenEnc };
       await env.JOBS.send(job);
+      recordJobsEnqueued(env, [job.type]);
     }
   }
   await db.delete(users).where(eq(users.id, userId));

@@ -1,3 +1,4 @@
+import { recordYouTubeCall } from "../metrics/record";
 import { readQuotaConfig } from "../quota/config";
 import { quotaLedger } from "../quota/gate";
 import { YouTubeClient, type YouTubeClientOptions } from "./client";
@@ -54,5 +55,9 @@ export function youtubeClient(env: Env, options: Partial<YouTubeClientOptions> =
     kv: env.CACHE,
     oauthClient: (projectId) => oauthClientOf(env, projectId),
     ...options,
+    onCall: (report) => {
+      recordYouTubeCall(env, report);
+      options.onCall?.(report);
+    },
   });
 }

@@ -1,0 +1,78 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { CallReport } from "../youtube/client";
+import { MetricsBatch } from "./batch";
+import { FAMILIES, type JobOutcome, type RotationOutcome } from "./families";
+
+/**
+ * Where metrics are recorded. A request, a job batch or a cron run opens a scope (`withMetrics`):
+ * everything recorded inside it goes into one in-memory batch that the scope's owner sends once.
+ * Outside any scope (a Durable Object's alarm or RPC) a record is sent at once. Sending never
+ * throws: a lost batch only under-counts, and metrics must not break what they measure.
+ */
+
+/** How many MetricsRecorder shards take writes; the scrape sums them all. */
+export const METRICS_SHARDS = 4;
+
+type RecorderEnv = Pick<Env, "METRICS_RECORDER">;
+
+const scope = new AsyncLocalStorage<MetricsBatch>();
+
+/** The stub of every shard, for the scrape and the alert window. */
+export function metricsShards(env: RecorderEnv) {
+  return Array.from({ length: METRICS_SHARDS }, (_, i) =>
+    env.METRICS_RECORDER.get(env.METRICS_RECORDER.idFromName(`shard-${i}`)),
+  );
+}
+
+/** Sends a batch to a random shard (random, so concurrent writers spread). Never rejects. */
+export async function sendMetrics(env: RecorderEnv, batch: MetricsBatch): Promise<void> {
+  if (batch.empty) return;
+  const shard = Math.floor(Math.random() * METRICS_SHARDS);
+  try {
+    await env.METRICS_RECORDER.get(env.METRICS_RECORDER.idFromName(`shard-${shard}`)).record(batch.data());
+  } catch {
+    // Deliberately silent: this often runs after the response, where logging is unsafe (see NOTES).
+  }
+}
+
+/** Runs `fn` with `batch` as the place every recorder below writes to. */
+export function withMetrics<T>(batch: MetricsBatch, fn: () => T): T {
+  return scope.run(batch, fn);
+}
+
+function record(env: RecorderEnv, fill: (batch: MetricsBatch) => void): void {
+  const current = scope.getStore();
+  if (current) {
+    fill(current);
+    return;
+  }
+  const batch = new MetricsBatch();
+  fill(batch);
+  void sendMetrics(env, batch);
+}
+
+/** A YouTube call attempt (the client's `onCall`); status ≥ 500 or no answer counts as failed. */
+export function recordYouTubeCall(env: RecorderEnv, report: CallReport, at = Date.now()): void {
+  const status = report.status ?? 0;
+  record(env, (batch) => {
+    batch.count(FAMILIES.youtubeCalls.name, { method: report.method, status: String(status) });
+    batch.youtubeCall(at, status === 0 || status >= 500);
+  });
+}
+
+/** One outcome of a TestRotator step. */
+export function recordRotation(env: RecorderEnv, outcome: RotationOutcome): void {
+  record(env, (batch) => batch.count(FAMILIES.rotations.name, { outcome }));
+}
+
+/** Jobs handed to the JOBS queue, by type. */
+export function recordJobsEnqueued(env: RecorderEnv, types: readonly string[]): void {
+  record(env, (batch) => {
+    for (const type of types) batch.count(FAMILIES.jobsEnqueued.name, { type });
+  });
+}
+
+/** One delivery the consumer handled. */
+export function recordJobProcessed(env: RecorderEnv, type: string, outcome: JobOutcome): void {
+  record(env, (batch) => batch.count(FAMILIES.jobsProcessed.name, { type, outcome }));
+}
