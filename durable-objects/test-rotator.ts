@@ -1,10 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
-import type { TestStatus } from "../schema";
+import { finishedTestStatuses, type TestStatus } from "../schema/test-statuses";
 import { plans } from "../worker/auth/plans";
 import { decryptSecret } from "../worker/auth/token-crypto";
 import { openDb } from "../worker/db/client";
 import { migrateSqlite } from "../worker/durable/sqlite-migrations";
-import { recordRotation } from "../worker/metrics/record";
+import { recordJobsEnqueued, recordRotation } from "../worker/metrics/record";
 import { nextPacificReset, pacificDay, pacificDayKey } from "../worker/quota/pacific-day";
 import type { Analysis } from "../worker/stats/analyze";
 import { createSchedule, nextBoundary } from "../worker/stats/schedule";
@@ -109,6 +109,8 @@ interface State {
   ownerLostGrant: boolean;
   /** The Pacific day (of the steps' time) whose Analytics rows were last fetched. */
   analyticsDay: string | null;
+  /** The `test.finished` job was sent (the owner's dashboard figures are rolled up). */
+  finishAnnounced?: boolean;
   /** The title to leave live when the test ends (set when it starts to finish). */
   final: { title: string; variant: number | null; status: "completed" | "stopped" } | null;
   record: TestRecord;
@@ -128,6 +130,7 @@ type SlotStored = {
 };
 
 const MINUTE = 60_000;
+const FINISHED: readonly TestStatus[] = finishedTestStatuses;
 /**
  * A title change is sent once per alarm: after a timeout the rotator reads the live title on its
  * next try instead of sending blind (a timed-out update may have been applied).
@@ -847,6 +850,11 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
       }
       if (state.ownerLostGrant) await markNeedsReauth(this.env, db, state.userId);
       state.ownerLostGrant = false;
+      if (!state.finishAnnounced && FINISHED.includes(state.status)) {
+        await this.env.JOBS.send({ type: "test.finished", testId: state.testId, userId: state.userId });
+        recordJobsEnqueued(this.env, ["test.finished"]);
+        state.finishAnnounced = true;
+      }
       state.owner = (await loadOwner(db, state.userId)) ?? state.owner;
       state.copyDue = false;
     } catch (err) {

@@ -1,7 +1,9 @@
+import { inArray } from "drizzle-orm";
+import { liveTestStatuses, tests } from "../schema";
 import { evaluateOpsAlerts } from "./alerts/evaluate";
-import { openDb } from "./db/client";
+import { type Db, openDb } from "./db/client";
 import { MetricsBatch } from "./metrics/batch";
-import { sendMetrics, withMetrics } from "./metrics/record";
+import { recordJobsEnqueued, sendMetrics, withMetrics } from "./metrics/record";
 import { quotaLedger } from "./quota/gate";
 import { rollupUserStats } from "./rollups/user-stats";
 import { rearmLateTests } from "./tests/sweep";
@@ -34,8 +36,32 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
     try {
       const users = await rollupUserStats(db);
       console.log(JSON.stringify({ level: "info", task: "rollup.user_stats", users }));
+      if (new Date(controller.scheduledTime).getUTCHours() === CHANNEL_SYNC_HOUR_UTC) {
+        const synced = await enqueueChannelSyncs(env, db);
+        console.log(JSON.stringify({ level: "info", task: "channel.sync", users: synced }));
+      }
     } finally {
       await close();
     }
   }
+}
+
+/** The hour (UTC) at which creators with live tests get their channel re-read, once a day. */
+export const CHANNEL_SYNC_HOUR_UTC = 3;
+
+/** Sends one `channel.sync` job per creator with a live test (the queue spreads and retries them). */
+async function enqueueChannelSyncs(env: Env, db: Db): Promise<number> {
+  const rows = await db
+    .selectDistinct({ userId: tests.userId })
+    .from(tests)
+    .where(inArray(tests.status, liveTestStatuses));
+  for (let i = 0; i < rows.length; i += 100) {
+    const jobs = rows.slice(i, i + 100).map(({ userId }) => ({ type: "channel.sync" as const, userId }));
+    await env.JOBS.sendBatch(jobs.map((body) => ({ body })));
+    recordJobsEnqueued(
+      env,
+      jobs.map((j) => j.type),
+    );
+  }
+  return rows.length;
 }

@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as schema from "../../schema";
 import { openDb } from "../../worker/db/client";
+import { rollupUserStats } from "../../worker/rollups/user-stats";
 import { csvCell } from "../../worker/tests/results";
 import { rotatorOf } from "../../worker/tests/rotator";
 import {
@@ -381,6 +382,10 @@ describe("dashboard", () => {
       winnerLift: 5,
     });
 
+    // Outcomes and views come from the rollup (hourly, and when a test finishes): before it, zeros.
+    const before = await expectJson<Record<string, unknown>>(await call(carol, "GET", "/api/dashboard"), 200);
+    expect(before).toMatchObject({ activeTests: 1, viewsDuringTests: 0, won: 0 });
+    await rollupUserStats(db, carol.id);
     const dashboard = await expectJson<Record<string, unknown>>(
       await call(carol, "GET", "/api/dashboard"),
       200,

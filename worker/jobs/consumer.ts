@@ -2,6 +2,8 @@ import { deadLetters } from "../../schema";
 import { type Db, openDb } from "../db/client";
 import { MetricsBatch } from "../metrics/batch";
 import { recordJobProcessed, sendMetrics, withMetrics } from "../metrics/record";
+import { rollupUserStats } from "../rollups/user-stats";
+import { syncChannel } from "../users/channel-sync";
 import { revokeGoogleGrant } from "../users/delete-account";
 import { notifyAlert } from "./alert-notify";
 import { clearAlert, raiseAlert } from "./alerts";
@@ -19,6 +21,10 @@ const handlers: Handlers = {
   "alert.raise": (db, env, job) => raiseAlert(db, env, job),
   "alert.clear": (db, _env, job) => clearAlert(db, job),
   "google.revoke": (_db, env, job) => revokeGoogleGrant(env, job.userId, job.refreshTokenEnc),
+  "test.finished": async (db, _env, job) => {
+    await rollupUserStats(db, job.userId);
+  },
+  "channel.sync": (db, env, job) => syncChannel(db, env, job.userId),
 };
 
 function isJob(body: unknown): body is JobMessage {

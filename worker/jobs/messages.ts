@@ -6,7 +6,22 @@ export type JobMessage =
   | { type: "alert.notify"; alertId: number }
   | AlertRaiseJob
   | AlertClearJob
-  | GoogleRevokeJob;
+  | GoogleRevokeJob
+  | TestFinishedJob
+  | ChannelSyncJob;
+
+/** A test ended (completed, stopped, video gone): its owner's dashboard figures are rolled up now. */
+export interface TestFinishedJob {
+  type: "test.finished";
+  testId: string;
+  userId: string;
+}
+
+/** Re-reads a creator's channel (title, avatar) from YouTube; the daily cron sends one per active creator. */
+export interface ChannelSyncJob {
+  type: "channel.sync";
+  userId: string;
+}
 
 /**
  * Revokes the Google grant of a deleted account when Google could not be reached at deletion.
@@ -50,6 +65,8 @@ export function retryDelaySeconds(type: JobType, attempt: number): number {
     "alert.raise": 10,
     "alert.clear": 10,
     "google.revoke": 60,
+    "test.finished": 10,
+    "channel.sync": 300,
   };
   return Math.min(base[type] * 2 ** (attempt - 1), 3_600);
 }

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray } from "drizzle-orm";
 import {
   analyticsPolls,
   events,
@@ -7,6 +7,7 @@ import {
   type TestStatus,
   tests,
   titles,
+  userStats,
   users,
 } from "../../schema";
 import type { Db } from "../db/client";
@@ -273,49 +274,25 @@ export interface Dashboard {
   byStatus: Partial<Record<TestStatus, number>>;
 }
 
-/**
- * The dashboard, by aggregate SQL over the user's tests and slots. Issue 8 moves this into the
- * `user_stats` rollups; the route only knows this function.
- */
+/** The dashboard: the user's `user_stats` row (the rollup) and their tests counted by status. */
 export async function dashboardOf(db: Db, userId: string): Promise<Dashboard> {
-  const live = sql.join(
-    LIVE.map((s) => sql`${s}`),
-    sql`, `,
-  );
-  const [totals] = await db
-    .select({
-      activeTests: sql<number>`count(*) filter (where ${tests.status} in (${live}))`.mapWith(Number),
-      averageWinLift: sql<
-        number | null
-      >`avg(${tests.winnerLift}) filter (where ${tests.decision} = 'winner' and ${tests.winnerLift} is not null)`,
-      won: sql<number>`count(*) filter (where ${tests.decision} = 'winner')`.mapWith(Number),
-      same: sql<number>`count(*) filter (where ${tests.decision} = 'same')`.mapWith(Number),
-      inconclusive: sql<number>`count(*) filter (where ${tests.decision} = 'inconclusive')`.mapWith(Number),
-    })
-    .from(tests)
-    .where(eq(tests.userId, userId));
-  const [views] = await db
-    .select({
-      total: sql<number>`coalesce(sum(greatest(${slots.viewsEnd} - ${slots.viewsStart}, 0)), 0)`.mapWith(
-        Number,
-      ),
-    })
-    .from(slots)
-    .innerJoin(tests, eq(tests.id, slots.testId))
-    .where(and(eq(tests.userId, userId), sql`${slots.viewsEnd} is not null`));
+  // Outcomes and views come precomputed (hourly, and when a test finishes); only the cheap count
+  // of the creator's tests by status is live, so a test just started shows at once.
+  const [stats] = await db.select().from(userStats).where(eq(userStats.userId, userId));
   const statuses = await db
     .select({ status: tests.status, n: count() })
     .from(tests)
     .where(eq(tests.userId, userId))
     .groupBy(tests.status);
+  const byStatus = Object.fromEntries(statuses.map((s) => [s.status, s.n]));
   return {
-    activeTests: totals?.activeTests ?? 0,
-    viewsDuringTests: views?.total ?? 0,
-    averageWinLift: totals?.averageWinLift == null ? null : Number(totals.averageWinLift),
-    won: totals?.won ?? 0,
-    same: totals?.same ?? 0,
-    inconclusive: totals?.inconclusive ?? 0,
-    byStatus: Object.fromEntries(statuses.map((s) => [s.status, s.n])),
+    activeTests: statuses.filter((s) => LIVE.includes(s.status)).reduce((n, s) => n + s.n, 0),
+    viewsDuringTests: stats?.viewsDuringTests ?? 0,
+    averageWinLift: stats?.averageWinningLift ?? null,
+    won: stats?.testsWon ?? 0,
+    same: stats?.testsSame ?? 0,
+    inconclusive: stats?.testsInconclusive ?? 0,
+    byStatus,
   };
 }
 
