@@ -50,6 +50,14 @@ for (const [device, viewport] of [
       expect(await page.getByText("Plan: Free").count()).toBe(1);
       await screenshot(page, `${device}-account`);
 
+      // The local stack makes the demo creator an admin (ADMIN_EMAILS): the ledger's page.
+      await page.getByRole("link", { name: "Admin" }).click();
+      await page.getByRole("heading", { level: 2, name: "Projects" }).waitFor();
+      await page.getByText("local-1").first().waitFor();
+      await page.getByRole("heading", { level: 2, name: "Open alerts" }).waitFor();
+      await page.getByRole("heading", { level: 2, name: /Dead letters/ }).waitFor();
+      await screenshot(page, `${device}-admin`);
+
       await page.getByRole("button", { name: "Sign out", exact: true }).click();
       await page.getByRole("link", { name: "Sign in with Google" }).waitFor();
       const me = await page.request.get(`${stack.url}/api/me`);

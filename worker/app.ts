@@ -8,6 +8,7 @@ import { init } from "./middleware/init";
 import { checkOrigin } from "./middleware/origin";
 import { limitPerIp, limitPerUser } from "./middleware/rate-limit";
 import { requireUser } from "./middleware/session";
+import { adminOperationsRoutes } from "./routes/admin-operations";
 import { adminQuotaRoutes } from "./routes/admin-quota";
 import { adminUserRoutes } from "./routes/admin-users";
 import { authRoutes } from "./routes/auth";
@@ -50,6 +51,7 @@ const api = new Hono<AppEnv>()
   .route("/", dashboardRoutes)
   .use("/admin/*", adminAuth)
   .route("/admin", adminQuotaRoutes)
+  .route("/admin", adminOperationsRoutes)
   .route("/admin", adminUserRoutes);
 
 /**

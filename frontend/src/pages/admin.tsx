@@ -1,7 +1,7 @@
 import { createAsync, revalidate } from "@solidjs/router";
 import { ErrorBoundary, For, Show, Suspense } from "solid-js";
 import LoadError from "../components/load-error";
-import { getQuota, type QuotaProject } from "../data/admin";
+import { getOperations, getQuota, type QuotaProject } from "../data/admin";
 import { pollWhileVisible } from "../data/poll";
 import { countOf, formatDateTime, formatNumber } from "../format";
 import { SignedIn } from "../session";
@@ -20,6 +20,7 @@ export default function AdminPage() {
               )}
             >
               <QuotaStatusView />
+              <OperationsView />
             </ErrorBoundary>
           </Show>
         </main>
@@ -93,6 +94,54 @@ function QuotaStatusView() {
                   {([reason, n]) => (
                     <li>
                       {reason.replaceAll("_", " ")}: {formatNumber(n)}
+                    </li>
+                  )}
+                </For>
+              </ul>
+            </Show>
+          </>
+        )}
+      </Show>
+    </Suspense>
+  );
+}
+
+/** The open alerts (as raised and stored, once per episode) and the jobs that failed for good. */
+function OperationsView() {
+  const ops = createAsync(() => getOperations());
+  pollWhileVisible(() => getOperations.key, 30_000);
+  return (
+    <Suspense fallback={<p class="hint">Loading alerts…</p>}>
+      <Show when={ops()}>
+        {(o) => (
+          <>
+            <h2>Open alerts</h2>
+            <Show when={o().alerts.length > 0} fallback={<p class="hint">None.</p>}>
+              <ul class="alerts">
+                <For each={o().alerts}>
+                  {(a) => (
+                    <li>
+                      <strong>{a.severity}</strong> {a.message}{" "}
+                      <span class="hint">
+                        ({a.kind}
+                        {a.subject ? ` · ${a.subject}` : ""}, since {formatDateTime(a.raisedAt)})
+                      </span>
+                    </li>
+                  )}
+                </For>
+              </ul>
+            </Show>
+            <h2>Dead letters ({formatNumber(o().deadLetters.total)})</h2>
+            <Show
+              when={o().deadLetters.latest.length > 0}
+              fallback={<p class="hint">None: every job went through.</p>}
+            >
+              <ul>
+                <For each={o().deadLetters.latest}>
+                  {(d) => (
+                    <li>
+                      {d.jobType} on {d.queue} after {countOf(d.attempts, "attempt")}{" "}
+                      <span class="hint">({formatDateTime(d.receivedAt)})</span>
                     </li>
                   )}
                 </For>
