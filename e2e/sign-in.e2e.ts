@@ -58,6 +58,9 @@ for (const [device, viewport] of [
       await page.getByRole("heading", { level: 2, name: /Dead letters/ }).waitFor();
       await screenshot(page, `${device}-admin`);
 
+      await page.getByRole("link", { name: "Account" }).click();
+      await page.getByRole("heading", { level: 1, name: "Account" }).waitFor();
+
       await page.getByRole("button", { name: "Sign out", exact: true }).click();
       await page.getByRole("link", { name: "Sign in with Google" }).waitFor();
       const me = await page.request.get(`${stack.url}/api/me`);
