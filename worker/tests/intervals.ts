@@ -14,7 +14,13 @@ export const dailyMetrics = ["ctr", "watch_time"] as const;
  * The floor the local stack and the tests set through `MIN_INTERVAL_MINUTES` (e.g. "1"), so a demo
  * test finishes in minutes. Ignored in production.
  */
-function demoFloor(env: Pick<Env, "ENVIRONMENT" | "MIN_INTERVAL_MINUTES">): number | null {
+/** The settings the interval choice reads (a subset of the Worker's env). */
+export interface IntervalSettings {
+  ENVIRONMENT?: string;
+  MIN_INTERVAL_MINUTES?: string;
+}
+
+function demoFloor(env: IntervalSettings): number | null {
   if (env.ENVIRONMENT === "production" || !env.MIN_INTERVAL_MINUTES) return null;
   const floor = Number(env.MIN_INTERVAL_MINUTES);
   return Number.isInteger(floor) && floor >= 1 ? floor : null;
