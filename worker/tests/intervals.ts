@@ -27,10 +27,7 @@ function demoFloor(env: IntervalSettings): number | null {
 }
 
 /** The intervals a plan may choose here, shortest first. */
-export function allowedIntervals(
-  env: Pick<Env, "ENVIRONMENT" | "MIN_INTERVAL_MINUTES">,
-  plan: Plan,
-): number[] {
+export function allowedIntervals(env: IntervalSettings, plan: Plan): number[] {
   const floor = demoFloor(env);
   if (floor !== null) {
     return [...demoIntervalChoices, ...intervalChoices].filter((minutes) => minutes >= floor);
