@@ -92,8 +92,10 @@ interface State {
   autoApply: boolean;
   seed: number;
   status: TestStatus;
-  /** The step armed, and when it falls due; the alarm runs it. */
-  /** `settle`: a daily-metric test past its end, waiting for its last days' Analytics rows. */
+  /**
+   * The step armed, and when it falls due; the alarm runs it. `settle`: a daily-metric test past
+   * its end, waiting for its last days' Analytics rows.
+   */
   step: "rotate" | "finish" | "settle" | null;
   dueAt: number | null;
   /** Transient failures in a row (backoff grows with them). */
@@ -110,7 +112,7 @@ interface State {
   /** The Pacific day (of the steps' time) whose Analytics rows were last fetched. */
   analyticsDay: string | null;
   /** The `test.finished` job was sent (the owner's dashboard figures are rolled up). */
-  finishAnnounced?: boolean;
+  finishAnnounced: boolean;
   /** The title to leave live when the test ends (set when it starts to finish). */
   final: { title: string; variant: number | null; status: "completed" | "stopped" } | null;
   record: TestRecord;
@@ -206,6 +208,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
           copyDue: false,
           ownerLostGrant: false,
           analyticsDay: null,
+          finishAnnounced: false,
           final: null,
           record: { ...emptyRecord(), status: "scheduled", nextRotationAt: startAt },
         };
@@ -530,8 +533,8 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
       );
       this.save(state);
       this.event(first ? "started" : "rotated", { slot: index, variant, views: video.viewCount });
-      if (!first) recordRotation(this.env, "rotated");
     });
+    if (!first) recordRotation(this.env, "rotated");
   }
 
   /** The creator changed the title by hand: the test pauses and their title is left alone. */
@@ -595,11 +598,13 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
       }
       case "forbidden":
       case "invalid_request":
+        // Retrying cannot fix these: a running test waits for the creator, an ending one ends as it is.
+        this.event("error", { kind, message });
+        if (state.step === "finish") return this.endWithoutTitle(state, kind);
         state.status = "paused";
         state.step = null;
         state.dueAt = null;
         state.intent = null;
-        this.event("error", { kind, message });
         return;
       case "transient": {
         state.attempts += 1;
