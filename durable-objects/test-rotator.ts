@@ -600,7 +600,10 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
       case "invalid_request":
         // Retrying cannot fix these: a running test waits for the creator, an ending one ends as it is.
         this.event("error", { kind, message });
-        if (state.step === "finish") return this.endWithoutTitle(state, kind);
+        if (state.step === "finish") {
+          this.endWithoutTitle(state, kind);
+          return;
+        }
         state.status = "paused";
         state.step = null;
         state.dueAt = null;
