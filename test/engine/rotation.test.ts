@@ -1,9 +1,10 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { TestRotator } from "../../durable-objects/test-rotator";
 import { users } from "../../schema";
 import { openDb } from "../../worker/db/client";
+import { metricsShards } from "../../worker/metrics/record";
 import { rearmLateTests } from "../../worker/tests/sweep";
 import { signIn } from "../worker/auth-fixtures";
 import {
@@ -22,6 +23,15 @@ import {
   updatesOf,
 } from "./fixtures";
 
+/** `ttp_rotations_total{outcome}` as the scrape would sum it over the MetricsRecorder shards. */
+async function rotationsCounted(outcome: string): Promise<number> {
+  const snapshots = await Promise.all(metricsShards(env).map((shard) => shard.snapshot()));
+  return snapshots
+    .flatMap((s) => s.counters)
+    .filter((c) => c.name === "ttp_rotations_total" && c.labels.outcome === outcome)
+    .reduce((sum, c) => sum + c.value, 0);
+}
+
 describe("a test from start to winner", () => {
   it("rotates hourly, declares the title with twice the CTR the winner and leaves it live, one update per change", async () => {
     const creator = await creatorWithVideo();
@@ -32,6 +42,10 @@ describe("a test from start to winner", () => {
       "Challenger plain": 0.04,
     });
     const testId = await scheduledTest(creator, challengers);
+    const [rotatedBefore, finishedBefore] = [
+      await rotationsCounted("rotated"),
+      await rotationsCounted("finished"),
+    ];
     const started = await rotator(testId).start(testId);
     expect(started.ok).toBe(true);
 
@@ -66,6 +80,12 @@ describe("a test from start to winner", () => {
     const apiChanges = (await timeline(creator.videoId)).titles.filter((t) => t.source === "api");
     expect(updates.filter((u) => u.status === 200)).toHaveLength(apiChanges.length);
     expect(updates.every((u) => u.status === 200)).toBe(true);
+    // Every rotation and the finish were counted for /api/metrics (summed over the shards; the
+    // rotator sends its counts without waiting, so they may land a moment later).
+    await vi.waitFor(async () => {
+      expect(await rotationsCounted("rotated")).toBeGreaterThanOrEqual(rotatedBefore + slots.length - 1);
+      expect(await rotationsCounted("finished")).toBeGreaterThan(finishedBefore);
+    });
     const changes = slots.filter((s, i) => i > 0 && s.variant !== slots[i - 1]?.variant).length;
     const firstNeedsChange = slots[0]?.variant !== 0 ? 1 : 0;
     const finalNeedsChange = slots.at(-1)?.variant !== 1 ? 1 : 0;
