@@ -107,8 +107,8 @@ interface State {
   owner: Owner;
   /** Postgres missed the last copy: the next alarm copies first. */
   copyDue: boolean;
-  /** A step met a revoked grant: the owner is marked `needs_reauth` with the next copy. */
-  ownerLostGrant: boolean;
+  /** The grant (ciphertext) a step found revoked: its owner is marked `needs_reauth` with the next copy. */
+  lostGrant: string | null;
   /** The Pacific day (of the steps' time) whose Analytics rows were last fetched. */
   analyticsDay: string | null;
   /** The `test.finished` job was sent (the owner's dashboard figures are rolled up). */
@@ -139,6 +139,12 @@ const FINISHED: readonly TestStatus[] = finishedTestStatuses;
  */
 const UPDATE_ONCE = { ...DEFAULT_RETRY, attempts: 1 };
 const MAX_BACKOFF_MS = 15 * MINUTE;
+/**
+ * How soon a copy to Postgres that did not go through is tried again (plus up to as much jitter).
+ * Longer than any copy takes (connections time out at 10 s): the alarm set for it must never fire
+ * while the copy is still running and then find the next step armed, not yet due.
+ */
+const COPY_RETRY_MS = 60_000;
 const HOUR = 60 * MINUTE;
 /** How often a daily-metric test past its end asks the Analytics API again, and for how long. */
 const SETTLE_EVERY_MS = 12 * HOUR;
@@ -206,15 +212,16 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
           intent: null,
           owner,
           copyDue: false,
-          ownerLostGrant: false,
+          lostGrant: null,
           analyticsDay: null,
           finishAnnounced: false,
           final: null,
           record: { ...emptyRecord(), status: "scheduled", nextRotationAt: startAt },
         };
+        state.copyDue = true;
         this.save(state);
         this.event("scheduled", { startAt });
-        await this.ctx.storage.setAlarm(startAt);
+        await this.arm(state);
         await this.copy(state);
         return { ok: true, view: this.viewOf(state) };
       } finally {
@@ -318,9 +325,9 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
   rearm(): Promise<boolean> {
     return this.exclusive(async () => {
       const state = this.state();
-      if (!state?.step || state.dueAt === null) return false;
+      if (!state || ((!state.step || state.dueAt === null) && !state.copyDue)) return false;
       if ((await this.ctx.storage.getAlarm()) !== null) return false;
-      await this.ctx.storage.setAlarm(Math.max(state.dueAt, Date.now()));
+      await this.arm(state);
       this.journal("rearmed", {});
       return true;
     });
@@ -334,12 +341,13 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
       if (!state) return;
       if (state.copyDue) {
         if (!(await this.copy(state))) return;
-        if (!state.step || state.dueAt === null || state.dueAt > Date.now()) return this.arm(state);
+        if (!state.step || state.dueAt === null || state.dueAt > Date.now()) return;
       }
       if (!state.step || state.dueAt === null) return;
-      if (info?.isRetry && state.dueAt > Date.now()) {
-        // The platform retrying a run that failed after it had finished its step and armed the
-        // next one: that step is not due yet.
+      if (info && state.dueAt > Date.now() + 1000) {
+        // The platform never runs a step before its time: this alarm is a stale one (a retry of a
+        // run that had already armed the next step, or a copy retry that lost a race). Only a
+        // direct call (the tests' runDurableObjectAlarm, which passes no info) runs it early.
         return this.arm(state);
       }
       const at = Math.max(state.dueAt, Date.now());
@@ -354,6 +362,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
         if (err instanceof InjectedCrash) throw err;
         this.onFailure(state, err, at);
       }
+      state.copyDue = true;
       this.save(state);
       await this.arm(state);
       await this.copy(state);
@@ -483,7 +492,12 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
   private async read(state: State): Promise<PolledVideo> {
     const priority = plans[state.owner.plan].quotaPriority;
     const answer = await videoPoller(this.env).read(state.videoId, priority);
-    if (!answer.ok) throw new YouTubeError(answer.kind, answer.message, { retryAt: answer.retryAt });
+    if (!answer.ok) {
+      // A boundary read runs on whichever project the ledger picked, not the owner's: its quota
+      // running out says nothing about theirs, and the ledger picks another project next time.
+      const retryAt = answer.kind === "quota_exhausted" ? Date.now() + MINUTE : answer.retryAt;
+      throw new YouTubeError(answer.kind, answer.message, { retryAt });
+    }
     if (answer.video) return answer.video;
     // Not public: a private video is only visible to its owner.
     const user = await this.youtubeUser(state);
@@ -573,7 +587,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
           state.dueAt = null;
           this.event("needs_reauth", {});
           recordRotation(this.env, "needs_reauth");
-          state.ownerLostGrant = true;
+          state.lostGrant = state.owner.refreshTokenEnc;
         } else {
           // Finishing without a grant: the title cannot be set; the test ends as it is.
           this.endWithoutTitle(state, "needs_reauth");
@@ -823,6 +837,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
       if (!allowed.includes(state.status)) return refuse("conflict", `The test is ${state.status}`);
       const refused = await change(state);
       if (refused) return refused;
+      state.copyDue = true;
       this.save(state);
       await this.arm(state);
       await this.copy(state);
@@ -830,10 +845,23 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
     });
   }
 
+  /**
+   * Sets the alarm for the next step; while a copy to Postgres is pending, no later than a few
+   * seconds from now (so an interrupted copy is always retried, even after the last step).
+   */
   private async arm(state: State): Promise<void> {
-    if (state.step && state.dueAt !== null) await this.ctx.storage.setAlarm(state.dueAt);
-    else await this.ctx.storage.deleteAlarm();
+    const step = state.step && state.dueAt !== null ? state.dueAt : null;
+    const copy = state.copyDue ? Date.now() + COPY_RETRY_MS * (1 + Math.random()) : null;
+    const at = step === null ? copy : copy === null ? step : Math.min(step, copy);
+    // Only an alarm moved earlier for the copy is moved back once the copy is done: re-setting the
+    // step's own alarm could let it fire a second time.
+    this.armedForCopy = at !== null && at === copy;
+    if (at === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(at);
   }
+
+  /** Whether the alarm set last is the copy's safety net rather than the next step's. */
+  private armedForCopy = false;
 
   /**
    * Copies the state, changed slots and outbox to Postgres, marks them copied, and refreshes the
@@ -843,21 +871,29 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
   private async copy(state: State): Promise<boolean> {
     const changed = this.slotRows("WHERE copied = 0");
     const days = this.dailyRowsToCopy(state);
-    const outbox = this.ctx.storage.sql
-      .exec<{ seq: number; type: string; data: string; at: number }>("SELECT * FROM outbox ORDER BY seq")
-      .toArray()
-      .map((e): OutboxEvent => ({ seq: e.seq, type: e.type, data: JSON.parse(e.data), at: e.at }));
-    state.record.status = state.status;
-    state.record.nextRotationAt = state.step ? state.dueAt : null;
     const { db, close } = openDb(this.env);
     try {
-      if (!(await copyToRecord(db, state, state.record, changed, outbox, days))) {
+      if (state.lostGrant) {
+        // Only the grant that failed is marked lost: if the creator has reconnected since, their
+        // new grant stands, and this test goes on with it.
+        await markNeedsReauth(this.env, db, state.userId, state.lostGrant);
+        state.owner = (await loadOwner(db, state.userId)) ?? state.owner;
+        if (state.status === "needs_reauth" && state.owner.refreshTokenEnc !== state.lostGrant) {
+          state.status = "running";
+          state.step = "rotate";
+          state.dueAt = Date.now();
+          this.event("resumed", { reason: "reconnected" });
+        }
+        state.lostGrant = null;
+      }
+      state.record.status = state.status;
+      state.record.nextRotationAt = state.step ? state.dueAt : null;
+      const outboxNow = this.outbox();
+      if (!(await copyToRecord(db, state, state.record, changed, outboxNow, days))) {
         // The test's row is gone (deleted while this object could not be told): nothing to run.
         await this.wipe();
         return false;
       }
-      if (state.ownerLostGrant) await markNeedsReauth(this.env, db, state.userId);
-      state.ownerLostGrant = false;
       if (!state.finishAnnounced && FINISHED.includes(state.status)) {
         await this.env.JOBS.send({ type: "test.finished", testId: state.testId, userId: state.userId });
         recordJobsEnqueued(this.env, ["test.finished"]);
@@ -868,8 +904,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
     } catch (err) {
       state.copyDue = true;
       this.save(state);
-      const soon = Date.now() + 5_000 + Math.random() * 10_000;
-      if (!state.step || state.dueAt === null || state.dueAt > soon) await this.ctx.storage.setAlarm(soon);
+      await this.arm(state);
       this.journal("copy_failed", {
         message: err instanceof Error ? err.message.slice(0, 200) : String(err),
       });
@@ -877,7 +912,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
     } finally {
       this.ctx.waitUntil(close());
     }
-    const lastSeq = outbox.at(-1)?.seq ?? 0;
+    const lastSeq = this.outbox().at(-1)?.seq ?? 0;
     this.ctx.storage.transactionSync(() => {
       for (const s of changed)
         this.ctx.storage.sql.exec("UPDATE slots SET copied = 1 WHERE slot_index = ?", s.slotIndex);
@@ -885,7 +920,15 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
       for (const d of days) this.ctx.storage.sql.exec("UPDATE days SET copied = 1 WHERE day = ?", d.day);
       this.save(state);
     });
+    if (this.armedForCopy) await this.arm(state);
     return true;
+  }
+
+  private outbox(): OutboxEvent[] {
+    return this.ctx.storage.sql
+      .exec<{ seq: number; type: string; data: string; at: number }>("SELECT * FROM outbox ORDER BY seq")
+      .toArray()
+      .map((e): OutboxEvent => ({ seq: e.seq, type: e.type, data: JSON.parse(e.data), at: e.at }));
   }
 
   private async checkpoint(point: CrashPoint): Promise<void> {

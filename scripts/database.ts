@@ -49,8 +49,9 @@ export async function startLocalDatabase(options: {
     db,
     port: pglitePort,
     host: "127.0.0.1",
-    // Every WebSocket of the proxy is one TCP connection here; the proxy serialises their queries.
-    maxConnections: 64,
+    // Every WebSocket of the proxy is one TCP connection here (a request may hold up to 4); the
+    // proxy serialises their queries. At 64, load runs of 50 clients were refused (500s).
+    maxConnections: 1024,
   });
   await server.start();
   const proxy = await startDbProxy({

@@ -31,15 +31,13 @@ describe("GET /api/admin/operations", () => {
       { kind, subject: "closed", severity: "warning", message: "fixed", clearedAt: new Date() },
     ]);
     const messageId = unique("dead");
-    await db
-      .insert(schema.deadLetters)
-      .values({
-        queue: "ttp-jobs",
-        messageId,
-        jobType: "channel.sync",
-        body: { type: "channel.sync" },
-        attempts: 5,
-      });
+    await db.insert(schema.deadLetters).values({
+      queue: "ttp-jobs",
+      messageId,
+      jobType: "channel.sync",
+      body: { type: "channel.sync" },
+      attempts: 5,
+    });
     const res = await operations(TOKEN);
     expect(res.status).toBe(200);
     const body = (await res.json()) as {

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { users } from "../../schema";
 import { plans } from "../auth/plans";
 import { decryptSecret } from "../auth/token-crypto";
@@ -9,9 +9,15 @@ import { youtubeClient } from "../youtube/from-env";
 import type { Principal } from "./principal";
 import { forgetPrincipal } from "./principal";
 
-/** Marks a user whose Google grant is gone; the UI then asks them to reconnect. */
-export async function markNeedsReauth(env: Env, db: Db, userId: string): Promise<void> {
-  await db.update(users).set({ status: "needs_reauth", updatedAt: new Date() }).where(eq(users.id, userId));
+/**
+ * Marks a user whose Google grant is gone; the UI then asks them to reconnect. With `grant` (the
+ * ciphertext that failed), only while that grant is still the stored one: a user who reconnected
+ * meanwhile keeps their new grant.
+ */
+export async function markNeedsReauth(env: Env, db: Db, userId: string, grant?: string): Promise<void> {
+  const which =
+    grant === undefined ? eq(users.id, userId) : and(eq(users.id, userId), eq(users.refreshTokenEnc, grant));
+  await db.update(users).set({ status: "needs_reauth", updatedAt: new Date() }).where(which);
   await forgetPrincipal(env, userId);
 }
 

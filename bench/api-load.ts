@@ -1,0 +1,297 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { cpus, freemem, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { openNodePool } from "../scripts/node-pool";
+import { freePort } from "../scripts/ports";
+import { startStack } from "../scripts/stack";
+import { issueSessionToken, SESSION_COOKIE } from "../worker/auth/session";
+
+/**
+ * API load (issue 9): 10,000 creators with a test each and 48 slots of history, seeded straight
+ * into the database of a local stack (`startStack`: wrangler dev, the emulator, Postgres), then
+ * autocannon drives the authenticated `GET /api/dashboard` and `GET /api/tests/:id/results` as
+ * random creators (session cookies signed with the stack's own SESSION_KEYS, as the app signs
+ * them), and the bare `GET /api/health` of the same Worker, at 50, 200 and 1,000 connections.
+ * Prints requests/s and p50/p99 latency per route and level, and the ratio to the bare route;
+ * writes bench/results/api-load.json. Run with `npm run bench:load`.
+ *
+ * Database: the embedded PGlite unless DATABASE_URL is set; then a fresh sibling database
+ * `<name>_load` on that server. On a real server every in-flight request holds a connection of its
+ * own (the Worker opens a Pool per request, as on Neon, whose pooler takes thousands): at 200 and
+ * 1,000 connections that exceeds a default `max_connections` of 100.
+ *
+ * Settings (environment): LOAD_USERS (10000), LOAD_SECONDS per run (15), LOAD_LEVELS ("50,200,1000"),
+ * LOAD_RESULTS (the results file's name, "api-load"), LOAD_ONLY (routes whose name contains it),
+ * LOAD_VERBOSE=1 (wrangler's output, with the Worker's error logs).
+ */
+
+const USERS = Number(process.env.LOAD_USERS ?? 10_000);
+const SECONDS = Number(process.env.LOAD_SECONDS ?? 15);
+const LEVELS = (process.env.LOAD_LEVELS ?? "50,200,1000").split(",").map(Number);
+const RESULTS = (process.env.LOAD_RESULTS ?? "api-load").replace(/[^a-z0-9-]/gi, "_");
+const SLOTS = 48;
+
+type Pool = ReturnType<typeof openNodePool>;
+
+/** A fresh sibling database `<name>_load` on the server of `url`. */
+async function freshSibling(url: string): Promise<string> {
+  const target = new URL(url);
+  const name = `${target.pathname.slice(1) || "postgres"}_load`;
+  const { startLocalDatabase } = await import("../scripts/database");
+  const admin = await startLocalDatabase({ databaseUrl: url });
+  const pool = openNodePool(admin);
+  try {
+    await pool.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await pool.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await pool.end();
+    await admin.close();
+  }
+  target.pathname = `/${name}`;
+  return target.toString();
+}
+
+/**
+ * 10,000 creators in a few set-based statements: users on the three plans pinned to the local
+ * project, one test each (70 % running, the rest decided), three titles, 48 hourly slots, a few
+ * events, and the hourly rollup's user_stats row. Answers each user's id and test id.
+ */
+async function seed(pool: Pool): Promise<{ userId: string; testId: string }[]> {
+  await pool.query(`
+    insert into users (google_sub, email, name, channel_id, channel_title, plan, oauth_project_id, session_version)
+    select 'load-sub-' || g, 'load-' || g || '@example.com', 'Load creator ' || g, 'UCload' || g,
+           'Channel ' || g, (array['free', 'pro', 'authority'])[1 + g % 3], 'local-1', 1
+    from generate_series(1, ${USERS}) g`);
+  await pool.query(`
+    insert into tests (user_id, video_id, video_title_original, status, metric, interval_minutes,
+                       boundary_offset_seconds, auto_apply, starts_at, ends_at, started_at, current_variant,
+                       next_rotation_at, decision, winner_variant, winner_lift, p_value, leader_variant,
+                       leader_p_best, finished_at)
+    select u.id, 'loadvid' || n, 'Original title ' || n,
+           case when n % 10 < 7 then 'running' else 'completed' end, 'views', 60, 5 * (n % 12), true,
+           now() - interval '48 hours', now() + interval '12 days', now() - interval '48 hours',
+           n % 3, now() + interval '30 minutes',
+           case when n % 10 < 7 then 'collecting' when n % 10 < 9 then 'winner' else 'same' end,
+           case when n % 10 in (7, 8) then 1 end, case when n % 10 in (7, 8) then 0.12 end,
+           0.04, 1, 0.8, case when n % 10 >= 7 then now() end
+    from (select id, row_number() over (order by email) n from users where email like 'load-%') u`);
+  await pool.query(`
+    insert into titles (test_id, variant, text)
+    select t.id, v, case when v = 0 then t.video_title_original else 'Challenger ' || v || ' of ' || t.video_id end
+    from tests t, generate_series(0, 2) v`);
+  await pool.query(`
+    insert into slots (test_id, slot_index, variant, block, started_at, ended_at, views_start, views_end)
+    select t.id, s, (s + (s / 3)) % 3, s / 3, t.started_at + s * interval '1 hour',
+           t.started_at + (s + 1) * interval '1 hour', 1000 + s * 120, 1000 + (s + 1) * 120 - (s % 3) * 7
+    from tests t, generate_series(0, ${SLOTS - 1}) s`);
+  await pool.query(`
+    insert into events (user_id, test_id, type, data)
+    select t.user_id, t.id, e, '{}'::jsonb from tests t, unnest(array['created', 'scheduled', 'started']) e`);
+  await pool.query(`
+    insert into user_stats (user_id, tests_run, tests_active, tests_won, tests_same, tests_inconclusive,
+                            average_winning_lift, views_during_tests)
+    select t.user_id, 1, (t.status = 'running')::int, (t.decision = 'winner')::int, (t.decision = 'same')::int,
+           0, t.winner_lift, ${SLOTS * 113}
+    from tests t`);
+  await pool.query("analyze");
+  const { rows } = await pool.query<{ user_id: string; id: string }>(
+    "select user_id, id from tests where video_id like 'loadvid%'",
+  );
+  return rows.map((r) => ({ userId: r.user_id, testId: r.id }));
+}
+
+/** One request of a run: its path, and the creator (cookie) and address it comes from. */
+interface Pick {
+  path: string;
+  cookie?: string;
+  ip: string;
+}
+
+/**
+ * A client address per creator (a browser keeps its address across requests), so the per-IP
+ * limit (600/min) and its RateLimiter objects see what many real clients make, not one address
+ * sending everything (which would only measure the limit) nor a new one per request.
+ */
+function addressOf(i: number): string {
+  return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+}
+
+interface RunFigures {
+  route: string;
+  connections: number;
+  requests: number;
+  requestsPerSecond: number;
+  /** Successful (2xx) answers per second: errors answered fast must not count as throughput. */
+  okPerSecond: number;
+  latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+}
+
+/** One autocannon run against one route at one level of concurrency. */
+async function drive(url: string, route: string, connections: number, pick: () => Pick): Promise<RunFigures> {
+  const result = await autocannon({
+    url,
+    connections,
+    duration: SECONDS,
+    timeout: 30,
+    requests: [
+      {
+        setupRequest: (request: Record<string, unknown>) => {
+          const { path, cookie, ip } = pick();
+          return {
+            ...request,
+            method: "GET",
+            path,
+            headers: { "cf-connecting-ip": ip, ...(cookie ? { cookie } : {}) },
+          };
+        },
+      },
+    ],
+  });
+  const statusCodes: Record<string, number> = {};
+  for (const [code, count] of Object.entries(result.statusCodeStats ?? {})) {
+    statusCodes[code] = (count as { count: number }).count;
+  }
+  return {
+    route,
+    connections,
+    requests: result.requests.total,
+    requestsPerSecond: Number(result.requests.average.toFixed(1)),
+    okPerSecond: Number(((result.requests.total - result.non2xx) / SECONDS).toFixed(1)),
+    latencyMs: {
+      mean: Number(result.latency.average.toFixed(1)),
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      max: result.latency.max,
+    },
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statusCodes,
+  };
+}
+
+async function main(): Promise<void> {
+  const databaseUrl = process.env.DATABASE_URL ? await freshSibling(process.env.DATABASE_URL) : undefined;
+  const dataDir = await mkdtemp(join(tmpdir(), "ttp-load-"));
+  const database = databaseUrl ? `PostgreSQL (${new URL(databaseUrl).pathname.slice(1)})` : "embedded PGlite";
+  console.log(`› starting the local stack (${database}) in ${dataDir}`);
+  const stack = await startStack({
+    appPort: await freePort(),
+    emulatorPort: await freePort(),
+    dataDir,
+    databaseUrl,
+    // LOAD_VERBOSE=1 shows wrangler's output (the Worker's logs and error stacks).
+    verbose: process.env.LOAD_VERBOSE === "1",
+  });
+  try {
+    const pool = openNodePool(stack.database);
+    const seedStarted = Date.now();
+    let seeded: { userId: string; testId: string }[];
+    try {
+      seeded = await seed(pool);
+    } finally {
+      await pool.end();
+    }
+    const seedSeconds = (Date.now() - seedStarted) / 1000;
+    console.log(
+      `› seeded ${seeded.length} creators, ${seeded.length} tests, ${seeded.length * 3} titles, ${seeded.length * SLOTS} slots in ${seedSeconds.toFixed(1)} s`,
+    );
+
+    const secrets = JSON.parse(await readFile(join(dataDir, "dev-secrets.json"), "utf8")) as {
+      SESSION_KEYS: string;
+    };
+    const sessions = await Promise.all(
+      seeded.map(
+        async (s) =>
+          `${SESSION_COOKIE}=${await issueSessionToken({ SESSION_KEYS: secrets.SESSION_KEYS }, s.userId, 1)}`,
+      ),
+    );
+    const random = () => Math.floor(Math.random() * seeded.length);
+    // A signed-in request must work before it is measured (a wrong key would measure 401s).
+    const probe = await fetch(`${stack.url}/api/dashboard`, { headers: { cookie: sessions[0] as string } });
+    if (probe.status !== 200) throw new Error(`dashboard answered ${probe.status}: ${await probe.text()}`);
+
+    const routes: { route: string; pick: () => Pick }[] = [
+      { route: "GET /api/health", pick: () => ({ path: "/api/health", ip: addressOf(random()) }) },
+      {
+        route: "GET /api/dashboard",
+        pick: () => {
+          const i = random();
+          return { path: "/api/dashboard", cookie: sessions[i], ip: addressOf(i) };
+        },
+      },
+      {
+        route: "GET /api/tests/:id/results",
+        pick: () => {
+          const i = random();
+          return { path: `/api/tests/${seeded[i]?.testId}/results`, cookie: sessions[i], ip: addressOf(i) };
+        },
+      },
+    ];
+    const runs: RunFigures[] = [];
+    for (const connections of LEVELS) {
+      for (const { route, pick } of routes.filter((r) => r.route.includes(process.env.LOAD_ONLY ?? ""))) {
+        const figures = await drive(stack.url, route, connections, pick);
+        runs.push(figures);
+        console.log(
+          `  ${route.padEnd(28)} ${String(connections).padStart(5)} conns: ${figures.requestsPerSecond} req/s (${figures.okPerSecond} 2xx/s), ` +
+            `p50 ${figures.latencyMs.p50} ms, p99 ${figures.latencyMs.p99} ms, mean ${figures.latencyMs.mean} ms, ` +
+            `non-2xx ${figures.non2xx}, errors ${figures.errors} (${JSON.stringify(figures.statusCodes)})`,
+        );
+      }
+    }
+
+    const table = runs.map((r) => {
+      const bare = runs.find((b) => b.route === "GET /api/health" && b.connections === r.connections);
+      return {
+        route: r.route,
+        connections: r.connections,
+        "req/s": r.requestsPerSecond,
+        "2xx/s": r.okPerSecond,
+        "p50 ms": r.latencyMs.p50,
+        "p99 ms": r.latencyMs.p99,
+        "mean ms": r.latencyMs.mean,
+        "non-2xx": r.non2xx,
+        errors: r.errors,
+        "2xx/s vs bare": bare?.okPerSecond ? Number((r.okPerSecond / bare.okPerSecond).toFixed(3)) : null,
+        "p50 vs bare":
+          bare && bare.latencyMs.p50 > 0 ? Number((r.latencyMs.p50 / bare.latencyMs.p50).toFixed(2)) : null,
+      };
+    });
+    console.log(`\nAPI load: ${seeded.length} creators, ${database}, ${SECONDS} s per run`);
+    console.table(table);
+    const figures = {
+      at: new Date().toISOString(),
+      database,
+      users: seeded.length,
+      slotsPerTest: SLOTS,
+      secondsPerRun: SECONDS,
+      seedSeconds: Number(seedSeconds.toFixed(1)),
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        freeMemoryGiB: Math.round(freemem() / 2 ** 30),
+        node: process.version,
+      },
+      runs,
+      table,
+    };
+    const resultsDir = join(import.meta.dirname ?? "bench", "results");
+    mkdirSync(resultsDir, { recursive: true });
+    writeFileSync(join(resultsDir, `${RESULTS}.json`), `${JSON.stringify(figures, null, 2)}\n`);
+    console.log(`bench results written to ${join(resultsDir, `${RESULTS}.json`)}`);
+  } finally {
+    await stack.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
