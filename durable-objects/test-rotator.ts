@@ -62,6 +62,7 @@ export const crashPoints = [
   "after-intent",
   "after-update",
   "after-commit",
+  "before-copy",
   "after-copy",
 ] as const;
 export type CrashPoint = (typeof crashPoints)[number];
@@ -365,6 +366,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
       state.copyDue = true;
       this.save(state);
       await this.arm(state);
+      await this.checkpoint("before-copy");
       await this.copy(state);
       await this.checkpoint("after-copy");
     });

@@ -75,4 +75,21 @@ describe("a crash between steps", () => {
     expect(after - before).toBe(1);
     expect((await rotator(testId).history()).map((e) => e.step)).toContain("crash");
   });
+
+  it("before the last copy: Postgres still learns that the test ended", async () => {
+    const creator = await creatorWithVideo();
+    const testId = await scheduledTest(creator, ["Crash before the last copy"]);
+    await rotator(testId).start(testId);
+    await step(testId);
+    await rotator(testId).injectCrash("before-copy");
+    await rotator(testId).stop();
+    // The finish step crashes after it set the title, before telling Postgres.
+    await step(testId).catch(() => undefined);
+    // A copy still owed keeps an alarm of its own: running it brings Postgres up to date.
+    await step(testId);
+    const { test } = await record(testId);
+    expect(test?.status).toBe("stopped");
+    expect(test?.finalTitleSetAt).not.toBeNull();
+    expect((await rotator(testId).history()).map((e) => e.step)).toContain("crash");
+  });
 });

@@ -6,10 +6,12 @@ import { users } from "../../schema";
 import { openDb } from "../../worker/db/client";
 import { metricsShards } from "../../worker/metrics/record";
 import { rearmLateTests } from "../../worker/tests/sweep";
+import { forgetAccessToken } from "../../worker/youtube/access-tokens";
 import { signIn } from "../worker/auth-fixtures";
 import {
   advance,
   creatorWithVideo,
+  emulatorAdmin,
   HOUR,
   liveSnippet,
   record,
@@ -22,6 +24,17 @@ import {
   timeline,
   updatesOf,
 } from "./fixtures";
+
+/** A second video on the creator's channel (a test per video). */
+async function secondVideo(creator: { channelId: string }): Promise<string> {
+  const video = await emulatorAdmin<{ id: string }>("POST", "/videos", {
+    channelId: creator.channelId,
+    title: "Second video",
+    categoryId: "26",
+    viewsPerDay: 2_400,
+  });
+  return video.id;
+}
 
 /** `ttp_rotations_total{outcome}` as the scrape would sum it over the MetricsRecorder shards. */
 async function rotationsCounted(outcome: string): Promise<number> {
@@ -231,6 +244,46 @@ describe("what the creator or Google does meanwhile", () => {
     expect((await liveSnippet(creator.videoId)).title).toBe(
       after.slots.at(-1)?.variant === 0 ? creator.original : "Revoked challenger",
     );
+  });
+
+  it("keeps a reconnect: a test still holding the revoked grant does not mark the creator again", async () => {
+    const creator = await creatorWithVideo();
+    const [first, second] = [
+      await scheduledTest(creator, ["First of two"]),
+      await scheduledTest({ ...creator, videoId: await secondVideo(creator), original: "Second video" }, [
+        "Second of two",
+      ]),
+    ];
+    for (const id of [first, second]) {
+      await rotator(id).start(id);
+      await step(id);
+    }
+    await fetch(`${env.GOOGLE_APIS_URL}/__emulator/accounts/${encodeURIComponent(creator.email)}/revoke`, {
+      method: "POST",
+    });
+    await forgetAccessToken(env.CACHE, creator.userId);
+    // The first test meets the revoked grant (two variants alternate: every boundary changes the title).
+    await slot(first);
+    expect((await record(first)).test?.status).toBe("needs_reauth");
+    await signIn(creator.email);
+    expect((await record(first)).test?.status).toBe("running");
+    // The second test last heard of the old grant; with no access token cached it tries that one.
+    await forgetAccessToken(env.CACHE, creator.userId);
+    await slot(second);
+    const { db, close } = openDb(env);
+    try {
+      const [user] = await db
+        .select({ status: users.status })
+        .from(users)
+        .where(eq(users.id, creator.userId));
+      expect(user?.status).toBe("active");
+    } finally {
+      await close();
+    }
+    // It picked up the new grant and goes on.
+    expect((await record(second)).test?.status).toBe("running");
+    await step(second);
+    expect((await record(second)).slots.length).toBeGreaterThanOrEqual(2);
   });
 
   it("ends as video_missing when the video is deleted", async () => {
