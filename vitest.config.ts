@@ -20,12 +20,28 @@ export default defineConfig({
       }),
       // The engine tests move the emulator's clock forward by hours: they get an emulator and a
       // database of their own, and their files run one after another.
-      workerProject("engine", {
-        include: ["test/engine/**/*.test.ts"],
-        globalSetup: ["test/setup/engine-database.ts", "test/setup/emulator.ts"],
-        fileParallelism: false,
-        testTimeout: 120_000,
-      }),
+      workerProject(
+        "engine",
+        {
+          include: ["test/engine/**/*.test.ts"],
+          globalSetup: ["test/setup/engine-database.ts", "test/setup/emulator.ts"],
+          fileParallelism: false,
+          testTimeout: 120_000,
+        },
+        {
+          // Every engine test spends real title changes: the default 10,000-unit day (200 changes)
+          // would run out part-way through the suite. The emulator's project has 1,000,000 too.
+          QUOTA_PROJECTS: JSON.stringify([
+            {
+              id: "local-1",
+              clientId: "local-client-1",
+              clientSecretRef: "GOOGLE_CLIENT_SECRET_LOCAL_1",
+              apiKeyRef: "YOUTUBE_API_KEY_LOCAL_1",
+              dailyLimit: 1_000_000,
+            },
+          ]),
+        },
+      ),
       {
         // The Google emulator's own contract tests, inside workerd against its Worker (SELF).
         extends: true,
