@@ -1,0 +1,42 @@
+import type { TestProject } from "vitest/node";
+import { type LocalDatabase, startLocalDatabase } from "../../scripts/database";
+import { migrateDatabase } from "../../scripts/migrate";
+import { openNodePool } from "../../scripts/node-pool";
+
+/**
+ * A vitest global setup giving a project a Postgres of its own, apart from the `worker` project's
+ * (which resets its tables while others run): a sibling database `<name>_<suffix>` on the server of
+ * DATABASE_URL, created fresh each run, or else an embedded PGlite of its own.
+ */
+export function siblingDatabase(suffix: string) {
+  let database: LocalDatabase | undefined;
+  return {
+    async setup(project: TestProject): Promise<void> {
+      const shared = process.env.DATABASE_URL;
+      let databaseUrl: string | undefined;
+      if (shared) {
+        const admin = await startLocalDatabase({ databaseUrl: shared });
+        const url = new URL(shared);
+        const name = `${url.pathname.slice(1) || "postgres"}_${suffix}`;
+        const pool = openNodePool(admin);
+        try {
+          await pool.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+          await pool.query(`CREATE DATABASE "${name}"`);
+        } finally {
+          await pool.end();
+          await admin.close();
+        }
+        url.pathname = `/${name}`;
+        databaseUrl = url.toString();
+      }
+      database = await startLocalDatabase({ databaseUrl });
+      await migrateDatabase(database);
+      project.provide("databaseUrl", database.databaseUrl);
+      project.provide("dbWsProxy", database.wsProxy);
+      project.provide("databaseKind", database.kind);
+    },
+    async teardown(): Promise<void> {
+      await database?.close();
+    },
+  };
+}
