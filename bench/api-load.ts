@@ -6,6 +6,7 @@ import autocannon from "autocannon";
 import { openNodePool } from "../scripts/node-pool";
 import { freePort } from "../scripts/ports";
 import { startStack } from "../scripts/stack";
+import { createSiblingDatabase } from "../test/setup/sibling-database";
 import { issueSessionToken, SESSION_COOKIE } from "../worker/auth/session";
 
 /**
@@ -34,24 +35,6 @@ const RESULTS = (process.env.LOAD_RESULTS ?? "api-load").replace(/[^a-z0-9-]/gi,
 const SLOTS = 48;
 
 type Pool = ReturnType<typeof openNodePool>;
-
-/** A fresh sibling database `<name>_load` on the server of `url`. */
-async function freshSibling(url: string): Promise<string> {
-  const target = new URL(url);
-  const name = `${target.pathname.slice(1) || "postgres"}_load`;
-  const { startLocalDatabase } = await import("../scripts/database");
-  const admin = await startLocalDatabase({ databaseUrl: url });
-  const pool = openNodePool(admin);
-  try {
-    await pool.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await pool.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await pool.end();
-    await admin.close();
-  }
-  target.pathname = `/${name}`;
-  return target.toString();
-}
 
 /**
  * 10,000 creators in a few set-based statements: users on the three plans pinned to the local
@@ -178,7 +161,9 @@ async function drive(url: string, route: string, connections: number, pick: () =
 }
 
 async function main(): Promise<void> {
-  const databaseUrl = process.env.DATABASE_URL ? await freshSibling(process.env.DATABASE_URL) : undefined;
+  const databaseUrl = process.env.DATABASE_URL
+    ? await createSiblingDatabase(process.env.DATABASE_URL, "load")
+    : undefined;
   const dataDir = await mkdtemp(join(tmpdir(), "ttp-load-"));
   const database = databaseUrl ? `PostgreSQL (${new URL(databaseUrl).pathname.slice(1)})` : "embedded PGlite";
   console.log(`› starting the local stack (${database}) in ${dataDir}`);

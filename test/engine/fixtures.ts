@@ -180,3 +180,14 @@ export function slotChain(rows: { slotIndex: number; viewsStart: number; viewsEn
   });
   return gaps;
 }
+
+/** The creator's account status (active, or needs_reauth when Google's grant is lost). */
+export async function userStatus(userId: string): Promise<string | undefined> {
+  const { db, close } = openDb(env);
+  try {
+    const [user] = await db.select({ status: users.status }).from(users).where(eq(users.id, userId));
+    return user?.status;
+  } finally {
+    await close();
+  }
+}

@@ -1,8 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
-import { eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import type { TestRotator } from "../../durable-objects/test-rotator";
-import { users } from "../../schema";
 import { openDb } from "../../worker/db/client";
 import { metricsShards } from "../../worker/metrics/record";
 import { rearmLateTests } from "../../worker/tests/sweep";
@@ -23,6 +21,7 @@ import {
   step,
   timeline,
   updatesOf,
+  userStatus,
 } from "./fixtures";
 
 /** A second video on the creator's channel (a test per video). */
@@ -223,16 +222,7 @@ describe("what the creator or Google does meanwhile", () => {
     // The slot ends when the grant is found gone: the wait for the creator is nobody's exposure.
     expect(closed.every((s) => s.endedAt !== null)).toBe(true);
     expect((await updatesOf(creator.videoId)).filter((u) => u.status === 200).length).toBe(before);
-    const { db, close } = openDb(env);
-    try {
-      const [user] = await db
-        .select({ status: users.status })
-        .from(users)
-        .where(eq(users.id, creator.userId));
-      expect(user?.status).toBe("needs_reauth");
-    } finally {
-      await close();
-    }
+    expect(await userStatus(creator.userId)).toBe("needs_reauth");
 
     await signIn(creator.email);
     const resumed = await record(testId);
@@ -270,16 +260,7 @@ describe("what the creator or Google does meanwhile", () => {
     // The second test last heard of the old grant; with no access token cached it tries that one.
     await forgetAccessToken(env.CACHE, creator.userId);
     await slot(second);
-    const { db, close } = openDb(env);
-    try {
-      const [user] = await db
-        .select({ status: users.status })
-        .from(users)
-        .where(eq(users.id, creator.userId));
-      expect(user?.status).toBe("active");
-    } finally {
-      await close();
-    }
+    expect(await userStatus(creator.userId)).toBe("active");
     // It picked up the new grant and goes on.
     expect((await record(second)).test?.status).toBe("running");
     await step(second);

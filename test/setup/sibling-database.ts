@@ -3,6 +3,23 @@ import { type LocalDatabase, startLocalDatabase } from "../../scripts/database";
 import { migrateDatabase } from "../../scripts/migrate";
 import { openNodePool } from "../../scripts/node-pool";
 
+/** Creates `<name>_<suffix>` afresh on the server of `url` (dropping an old one); answers its URL. */
+export async function createSiblingDatabase(url: string, suffix: string): Promise<string> {
+  const target = new URL(url);
+  const name = `${target.pathname.slice(1) || "postgres"}_${suffix}`;
+  const admin = await startLocalDatabase({ databaseUrl: url });
+  const pool = openNodePool(admin);
+  try {
+    await pool.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await pool.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await pool.end();
+    await admin.close();
+  }
+  target.pathname = `/${name}`;
+  return target.toString();
+}
+
 /**
  * A vitest global setup giving a project a Postgres of its own, apart from the `worker` project's
  * (which resets its tables while others run): a sibling database `<name>_<suffix>` on the server of
@@ -14,21 +31,7 @@ export function siblingDatabase(suffix: string) {
     async setup(project: TestProject): Promise<void> {
       const shared = process.env.DATABASE_URL;
       let databaseUrl: string | undefined;
-      if (shared) {
-        const admin = await startLocalDatabase({ databaseUrl: shared });
-        const url = new URL(shared);
-        const name = `${url.pathname.slice(1) || "postgres"}_${suffix}`;
-        const pool = openNodePool(admin);
-        try {
-          await pool.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-          await pool.query(`CREATE DATABASE "${name}"`);
-        } finally {
-          await pool.end();
-          await admin.close();
-        }
-        url.pathname = `/${name}`;
-        databaseUrl = url.toString();
-      }
+      if (shared) databaseUrl = await createSiblingDatabase(shared, suffix);
       database = await startLocalDatabase({ databaseUrl });
       await migrateDatabase(database);
       project.provide("databaseUrl", database.databaseUrl);
