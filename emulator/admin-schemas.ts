@@ -95,7 +95,7 @@ export const faultInput = z.object({
   project: z.string().optional(),
   errorRate: z.number().min(0).max(1).optional(),
   failNext: z.number().int().nonnegative().optional(),
-  status: z.number().int().min(429).max(599).optional(),
+  status: z.union([z.literal(403), z.number().int().min(429).max(599)]).optional(),
   latencyMs: z.number().int().nonnegative().max(600_000).optional(),
   /** Shorthand for a latency far beyond any client timeout (120 s). */
   timeout: z.boolean().optional(),

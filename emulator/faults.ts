@@ -12,7 +12,7 @@ export interface FaultInput {
   project?: string;
   errorRate?: number;
   failNext?: number;
-  /** Status of injected errors (5xx; 429 also allowed). */
+  /** Status of injected errors: 5xx, 429 rateLimitExceeded, or 403 quotaExceeded. */
   status?: number;
   latencyMs?: number;
 }

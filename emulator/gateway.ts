@@ -25,12 +25,14 @@ import { simNow } from "./settings";
 
 /**
  * The path every Data/Analytics API call takes, in Google's order: authenticate (token or key),
- * pick the project to charge, apply injected faults, check the project's day, run the method,
- * charge what the call cost and log it.
+ * pick the project to charge, check the project's day (a spent project is refused at the front
+ * door, so an injected backend fault never pushes it past its limit), apply injected faults, run
+ * the method, charge what the call cost and log it.
  *
  * Charging: a successful call costs its method's units; any other call charged to a project costs
  * 1 ("a rejected call still costs ≥ 1"), server failures included; calls refused before a project
- * is known (bad key or token) and calls refused for quota cost nothing.
+ * is known (bad key or token) and calls refused for quota (a spent day, or an injected 403) cost
+ * nothing.
  */
 
 /** An API method the gateway serves. */
@@ -126,13 +128,15 @@ export function handleApiCall(sql: SqlStorage, call: ApiCall, settings: Settings
 
   const cost = costOf(call.method);
   const fault = faultFor(sql, call.method, project.id);
+  // An injected 403 is Google refusing for quota though the day is not spent (a limit the app
+  // cannot see, e.g. one changed in the console): free, as every quota refusal.
+  if ((cost > 0 && !fits(sql, project, cost, nowReal)) || fault.failStatus === 403) {
+    return { ...log(project.id, 0, quotaExceeded(), auth, sub), delayMs: fault.delayMs };
+  }
   if (fault.failStatus) {
     const units = Math.min(cost, 1);
     charge(sql, project.id, units, nowReal);
     return { ...log(project.id, units, serverError(fault.failStatus), auth, sub), delayMs: fault.delayMs };
-  }
-  if (cost > 0 && !fits(sql, project, cost, nowReal)) {
-    return { ...log(project.id, 0, quotaExceeded(), auth, sub), delayMs: fault.delayMs };
   }
   const handler = HANDLERS[call.method];
   if (!handler) return log(project.id, 0, serverError(501), auth, sub);

@@ -151,6 +151,19 @@ describe("fault injection", () => {
     ).toBe(200);
   });
 
+  it("refuses a spent project for quota before any injected fault, so its day never passes the limit", async () => {
+    const w = await world({ videoCount: 1 });
+    await admin("POST", `/projects/${w.project.id}/exhaust`);
+    await admin("PUT", "/faults", { method: "*", project: w.project.id, errorRate: 1, status: 503 });
+    const res = await call<GoogleErrorBody>(
+      `/youtube/v3/videos?part=id&id=${w.videos[0]?.id}&key=${w.project.apiKey}`,
+    );
+    expect(res.status).toBe(403);
+    expect(res.body.error.errors[0]?.reason).toBe("quotaExceeded");
+    const day = await quota(w.project.id);
+    expect(day.used).toBe(day.limit);
+  });
+
   it("answers 429 rateLimitExceeded when asked to", async () => {
     const w = await world({ videoCount: 1 });
     await admin("PUT", "/faults", { method: "videos.list", project: w.project.id, failNext: 1, status: 429 });
@@ -159,6 +172,20 @@ describe("fault injection", () => {
     );
     expect(res.status).toBe(429);
     expect(res.body.error.errors[0]?.reason).toBe("rateLimitExceeded");
+  });
+
+  it("answers 403 quotaExceeded when asked to, free, with the day unspent", async () => {
+    const w = await world({ videoCount: 1 });
+    await admin("PUT", "/faults", { method: "videos.list", project: w.project.id, failNext: 1, status: 403 });
+    const url = `/youtube/v3/videos?part=id&id=${w.videos[0]?.id}&key=${w.project.apiKey}`;
+    const res = await call<GoogleErrorBody>(url);
+    expect(res.status).toBe(403);
+    expect(res.body.error.errors[0]?.reason).toBe("quotaExceeded");
+    expect((await call(url)).status).toBe(200);
+    expect((await callsOf(w.project.id)).map((c) => [c.status, c.units])).toEqual([
+      [403, 0],
+      [200, 1],
+    ]);
   });
 
   it("delays answers by the injected latency", async () => {
