@@ -1,4 +1,5 @@
 import { env, runInDurableObject } from "cloudflare:test";
+import { sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import type { TestRotator } from "../../durable-objects/test-rotator";
 import { openDb } from "../../worker/db/client";
@@ -206,6 +207,42 @@ describe("what the creator or Google does meanwhile", () => {
     expect((await updatesOf(creator.videoId)).length).toBe(updatesBefore + 1);
   });
 
+  it("retries a boundary read that Google refused for quota behind the ledger's back in a minute, not at the reset", async () => {
+    const creator = await creatorWithVideo();
+    const testId = await scheduledTest(creator, ["Key quota challenger"]);
+    await rotator(testId).start(testId);
+    await step(testId);
+    const ledger = env.QUOTA_LEDGER.get(env.QUOTA_LEDGER.idFromName("global"));
+    // The API key's project answers quotaExceeded once though the ledger still sees room: another
+    // project may serve the next read, so the test must not wait for the Pacific reset.
+    await emulatorAdmin("PUT", "/faults", {
+      method: "videos.list",
+      project: "local-1",
+      failNext: 1,
+      status: 403,
+    });
+    try {
+      const boundary = (await rotator(testId).view())?.nextStepAt ?? 0;
+      await slot(testId);
+      const waiting = await record(testId);
+      expect(waiting.slots).toHaveLength(1);
+      // The step's time is its boundary (the tests run it early); the retry follows within minutes.
+      const next = waiting.test?.nextRotationAt?.getTime() ?? 0;
+      expect(next).toBeGreaterThan(boundary);
+      expect(next).toBeLessThanOrEqual(boundary + 2 * 60_000);
+    } finally {
+      await emulatorAdmin("DELETE", "/faults?project=local-1");
+      // The ledger learnt that local-1 is spent; the other tests here run on it.
+      await runInDurableObject(ledger, (_, state) => {
+        state.storage.sql.exec("UPDATE usage SET exhausted_until = NULL");
+      });
+    }
+    await step(testId);
+    const rotated = await record(testId);
+    expect(rotated.slots).toHaveLength(2);
+    expect(slotChain(rotated.slots)).toEqual([]);
+  });
+
   it("asks the creator to reconnect when Google revokes the grant, sends nothing, and goes on after reconnecting", async () => {
     const creator = await creatorWithVideo();
     const testId = await scheduledTest(creator, ["Revoked challenger"]);
@@ -277,6 +314,38 @@ describe("what the creator or Google does meanwhile", () => {
     const { test } = await record(testId);
     expect(test?.status).toBe("video_missing");
     expect(await step(testId)).toBe(false);
+  });
+});
+
+describe("a copy to Postgres that fails", () => {
+  it("at the start keeps an alarm for the copy, then goes back to the start's own", async () => {
+    const creator = await creatorWithVideo();
+    const testId = await scheduledTest(creator, ["Copy challenger"], { startsInHours: 5 });
+    const { db, close } = openDb(env);
+    try {
+      // The start's copy writes the `scheduled` event: without its table, the copy fails.
+      await db.execute(sql`ALTER TABLE events RENAME TO events_away`);
+      try {
+        expect((await rotator(testId).start(testId)).ok).toBe(true);
+      } finally {
+        await db.execute(sql`ALTER TABLE events_away RENAME TO events`);
+      }
+    } finally {
+      await close();
+    }
+    const alarm = () =>
+      runInDurableObject(rotator(testId), (_: TestRotator, state) => state.storage.getAlarm());
+    expect((await rotator(testId).history()).map((e) => e.step)).toContain("copy_failed");
+    expect(await alarm()).toBeLessThanOrEqual(Date.now() + 2 * 60_000);
+    expect((await record(testId)).test?.nextRotationAt).toBeNull();
+
+    // The copy's alarm: Postgres learns of the start, and the alarm moves back to the start time.
+    await step(testId);
+    const { test, slots } = await record(testId);
+    expect(test?.status).toBe("scheduled");
+    expect(test?.nextRotationAt?.getTime()).toBeGreaterThan(Date.now() + 4 * HOUR);
+    expect(slots).toHaveLength(0);
+    expect(await alarm()).toBe(test?.nextRotationAt?.getTime());
   });
 });
 
