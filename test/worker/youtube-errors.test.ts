@@ -65,9 +65,38 @@ describe("transient errors", () => {
     const err = await failure(client.getPublicVideos([creator.videos[0]?.id as string]));
     expect(err.kind).toBe("transient");
     expect(err.message).toContain("timed out");
-    // The emulator received and charged both attempts; the client settled what it could know: 1 each.
+    // The emulator received and charged both attempts; the client settled each at the full cost.
     expect(gate.settled.map((s) => s.units)).toEqual([1, 1]);
     await emulatorAdmin("DELETE", `/faults?project=${creator.project.id}`);
+  });
+
+  it("books a timed-out title change at its full 50 units: YouTube applied it behind the timeout", async () => {
+    const creator = await createCreator({ videos: 1 });
+    const user = await userOf(creator);
+    const videoId = creator.videos[0]?.id as string;
+    const { client, gate } = clientFor(creator, {
+      timeoutMs: 300,
+      retry: { attempts: 1, baseDelayMs: 10, maxDelayMs: 10 },
+    });
+    await emulatorAdmin("PUT", "/faults", {
+      method: "videos.update",
+      project: creator.project.id,
+      latencyMs: 1_000,
+    });
+    try {
+      const err = await failure(client.updateVideoTitle(user, videoId, "Applied behind a timeout"));
+      expect(err.kind).toBe("transient");
+      expect(gate.settled.at(-1)).toMatchObject({ units: 50, outcome: "error" });
+      // The emulator answers late, but it applied and charged the change: the ledger's count is YouTube's.
+      let charged: number | undefined;
+      for (let i = 0; i < 50 && charged === undefined; i++) {
+        charged = (await callLog(creator.project.id)).find((c) => c.method === "videos.update")?.units;
+        if (charged === undefined) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(charged).toBe(50);
+    } finally {
+      await emulatorAdmin("DELETE", `/faults?project=${creator.project.id}`);
+    }
   });
 });
 

@@ -14,10 +14,11 @@ export type DataApiMethod = keyof typeof QUOTA_COSTS;
  * Units a finished attempt cost, as YouTube charges: the full cost on success; nothing when it
  * was refused for credentials (401, bad key) or because the project's day is spent; 1 for anything
  * else ("a rejected call still costs ≥ 1"), server errors included. A timeout or network failure
- * counts 1 too: Google may have received the call, and the ledger must not undercount.
+ * (no status) counts the full cost: Google may have received and applied the call, and the ledger
+ * must never undercount.
  */
 export function unitsCharged(method: DataApiMethod, status: number | undefined, reason?: string): number {
-  if (status !== undefined && status < 400) return QUOTA_COSTS[method];
+  if (status === undefined || status < 400) return QUOTA_COSTS[method];
   if (status === 401 || reason === "quotaExceeded" || reason === "keyInvalid") return 0;
   return 1;
 }
