@@ -11,6 +11,7 @@ import { migrateDatabase } from "../scripts/migrate";
 import { openNodePool } from "../scripts/node-pool";
 import { freePort } from "../scripts/ports";
 import { type GroupProcess, spawnGroup } from "../scripts/process-group";
+import { createSiblingDatabase, dropSiblingDatabase } from "../test/setup/sibling-database";
 
 /**
  * The local stack of `scripts/stack.ts`, put together from the same parts, for the soak and the
@@ -196,33 +197,6 @@ function startFaultProxy(
   });
 }
 
-/** A database of its own on the server of `baseUrl`; answers its URL and a drop function. */
-async function ownDatabase(
-  baseUrl: string,
-  name: string,
-): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = await startLocalDatabase({ databaseUrl: baseUrl });
-  const run = async (sql: string) => {
-    const pool = openNodePool(admin);
-    try {
-      await pool.query(sql);
-    } finally {
-      await pool.end();
-    }
-  };
-  await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await run(`CREATE DATABASE ${name}`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
-      await admin.close();
-    },
-  };
-}
-
 /** The whole product on free ports, with the knobs the soak and the scheduler benchmark need. */
 export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
   const log = options.log ?? (() => {});
@@ -249,12 +223,13 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
 
     let database: LocalDatabase;
     if (options.databaseUrl) {
-      const name = `ttp_bench_${process.pid}_${Date.now().toString(36)}`;
-      const own = await ownDatabase(options.databaseUrl, name);
-      databaseName = name;
-      cleanups.push(() => (keepDb ? Promise.resolve() : own.drop()));
-      log(`› Postgres: database ${name} on the server of DATABASE_URL`);
-      database = await startLocalDatabase({ databaseUrl: own.url });
+      const base = options.databaseUrl;
+      const suffix = `bench_${process.pid}_${Date.now().toString(36)}`;
+      const url = await createSiblingDatabase(base, suffix);
+      databaseName = new URL(url).pathname.slice(1);
+      cleanups.push(() => (keepDb ? Promise.resolve() : dropSiblingDatabase(base, suffix).catch(() => {})));
+      log(`› Postgres: database ${databaseName} on the server of DATABASE_URL`);
+      database = await startLocalDatabase({ databaseUrl: url });
     } else {
       log(`› Postgres: embedded (${options.dataDir}/pglite)`);
       database = await startLocalDatabase({ dataDir: `${options.dataDir}/pglite` });

@@ -3,21 +3,35 @@ import { type LocalDatabase, startLocalDatabase } from "../../scripts/database";
 import { migrateDatabase } from "../../scripts/migrate";
 import { openNodePool } from "../../scripts/node-pool";
 
-/** Creates `<name>_<suffix>` afresh on the server of `url` (dropping an old one); answers its URL. */
-export async function createSiblingDatabase(url: string, suffix: string): Promise<string> {
-  const target = new URL(url);
-  const name = `${target.pathname.slice(1) || "postgres"}_${suffix}`;
+/** Runs one statement on the server of `url` (as the database it names). */
+async function onServer(url: string, statement: string): Promise<void> {
   const admin = await startLocalDatabase({ databaseUrl: url });
   const pool = openNodePool(admin);
   try {
-    await pool.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await pool.query(`CREATE DATABASE "${name}"`);
+    await pool.query(statement);
   } finally {
     await pool.end();
     await admin.close();
   }
+}
+
+function siblingName(url: string, suffix: string): string {
+  return `${new URL(url).pathname.slice(1) || "postgres"}_${suffix}`;
+}
+
+/** Creates `<name>_<suffix>` afresh on the server of `url` (dropping an old one); answers its URL. */
+export async function createSiblingDatabase(url: string, suffix: string): Promise<string> {
+  const name = siblingName(url, suffix);
+  await onServer(url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await onServer(url, `CREATE DATABASE "${name}"`);
+  const target = new URL(url);
   target.pathname = `/${name}`;
   return target.toString();
+}
+
+/** Drops `<name>_<suffix>` from the server of `url`. */
+export async function dropSiblingDatabase(url: string, suffix: string): Promise<void> {
+  await onServer(url, `DROP DATABASE IF EXISTS "${siblingName(url, suffix)}" WITH (FORCE)`);
 }
 
 /**
