@@ -36,6 +36,8 @@ export default defineConfig({
           }),
           // Boundaries coincide: a quarter of a second gathers them into full batches.
           POLL_WINDOW_MS: "250",
+          // Concurrent tests per run, e.g. QUOTA_SIZES=10,200 npm run bench:quota.
+          QUOTA_SIZES: process.env.QUOTA_SIZES ?? "10,200",
         },
       ),
     ],

@@ -16,7 +16,7 @@ import type { LoggedCall } from "../test/worker/youtube-fixtures";
  * boundary at the same instant: the floor is 50 (the update); the batched boundary reads add
  * 1 unit per 50 videos. Each size runs `ROUNDS` hourly boundaries after the tests have started.
  */
-const SIZES = [10, 200];
+const SIZES = ((env as { QUOTA_SIZES?: string }).QUOTA_SIZES ?? "10,200").split(",").map(Number);
 const ROUNDS = 3;
 /**
  * Alarms run at most this many at once: each copies its step to Postgres over its own connection
