@@ -353,8 +353,13 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   }
 }
 
-/** The workerd process in the process group `pgid` (wrangler dev's child). */
+/**
+ * The workerd process that runs the Worker and its Durable Objects, in the process group `pgid`
+ * (wrangler dev's). wrangler dev starts two: its own proxy in front, and the Worker's runtime —
+ * the one with an inspector.
+ */
 function findWorkerd(pgid: number): number | null {
+  let any: number | null = null;
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -362,12 +367,14 @@ function findWorkerd(pgid: number): number | null {
       const close = stat.lastIndexOf(")");
       const comm = stat.slice(stat.indexOf("(") + 1, close);
       const fields = stat.slice(close + 2).split(" ");
-      if (Number(fields[2]) === pgid && comm.startsWith("workerd")) return Number(entry);
+      if (Number(fields[2]) !== pgid || !comm.startsWith("workerd")) continue;
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("--inspector-addr")) return Number(entry);
+      any ??= Number(entry);
     } catch {
       // exited meanwhile
     }
   }
-  return null;
+  return any;
 }
 
 /** Resident memory of a process, in MiB (null when it is gone). */
