@@ -103,6 +103,25 @@ describe("database through the Neon driver", () => {
   });
 });
 
+describe("a connection Postgres drops", () => {
+  it("while a client is checked out is heard, so it fails its query, not the invocation", async () => {
+    const { db: mine, close: closeMine } = openDb(env);
+    try {
+      // The pool listens to idle clients only; an `error` event nobody hears is an uncaught
+      // exception (seen in the scheduler benchmark as "Unhandled error. (Connection terminated
+      // unexpectedly)"). Every checked-out client must have a listener of its own.
+      const client = await mine.$primary.$client.connect();
+      try {
+        expect(client.listenerCount("error")).toBeGreaterThan(0);
+      } finally {
+        client.release();
+      }
+    } finally {
+      await closeMine();
+    }
+  });
+});
+
 describe("Durable Objects", () => {
   it("runs a TestRotator alarm that has no test as a no-op", async () => {
     const stub = env.TEST_ROTATOR.get(env.TEST_ROTATOR.idFromName("foundation-alarm"));

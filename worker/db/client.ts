@@ -1,4 +1,4 @@
-import { Pool } from "@neondatabase/serverless";
+import { Pool, type PoolClient } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-serverless";
 import { withReplicas } from "drizzle-orm/pg-core";
 import * as schema from "../../schema";
@@ -19,6 +19,9 @@ function openPool(connectionString: string): Pool {
   // A pool error after the response (the server closed an idle socket) must not surface as an
   // unhandled error of a finished request; queries still reject on their own.
   pool.on("error", () => {});
+  // Nor may a checked-out client's (the connection dropped mid-transaction): the pool listens only
+  // to idle clients, and an `error` event nobody hears is an uncaught exception.
+  pool.on("connect", (client: PoolClient) => client.on("error", () => {}));
   return pool;
 }
 
