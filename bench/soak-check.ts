@@ -394,7 +394,7 @@ export async function checkSoak(input: CheckInput) {
 }
 
 function callTime(c: LoggedCall): number {
-  return typeof c.at === "number" ? c.at : Date.parse(c.at);
+  return Date.parse(c.at);
 }
 
 function ratio(a: number, b: number): number {

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Pool } from "@neondatabase/serverless";
+import type { CallEntry } from "../emulator/call-entry";
 import { type LocalDatabase, startLocalDatabase } from "../scripts/database";
 import { type DevSecrets, devSecrets } from "../scripts/dev-secrets";
 import { type RunningEmulator, seedEmulator, startEmulator } from "../scripts/emulator";
@@ -468,18 +469,7 @@ export async function inParallel<T, R>(items: T[], limit: number, work: (item: T
 }
 
 /** A call of the emulator's log. */
-export interface LoggedCall {
-  id: number;
-  at: string | number;
-  method: string;
-  project: string | null;
-  units: number;
-  status: number;
-  reason: string | null;
-  videoId: string | null;
-  auth: string;
-  sub: string | null;
-}
+export type LoggedCall = CallEntry;
 
 /** Every logged call after `since`. */
 export async function callsSince(emulatorUrl: string, since = 0): Promise<LoggedCall[]> {

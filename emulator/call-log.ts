@@ -1,18 +1,8 @@
 /** The call log: every Google call the emulator answered, with the units it cost. */
 
-/** One logged call. */
-export interface CallEntry {
-  id: number;
-  at: string;
-  method: string;
-  project: string | null;
-  units: number;
-  status: number;
-  reason: string | null;
-  videoId: string | null;
-  auth: "oauth" | "key" | "none";
-  sub: string | null;
-}
+import type { CallEntry } from "./call-entry";
+
+export type { CallEntry };
 
 /** Entries kept: a long-running dev emulator must not grow without bound. */
 const KEEP = 100_000;
