@@ -1,6 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
-import { workerProject } from "./test/setup/worker-project";
+import { LARGE_QUOTA_PROJECTS, workerProject } from "./test/setup/worker-project";
 
 /**
  * Four projects:
@@ -29,17 +29,7 @@ export default defineConfig({
           testTimeout: 120_000,
         },
         {
-          // Every engine test spends real title changes: the default 10,000-unit day (200 changes)
-          // would run out part-way through the suite. The emulator's project has 1,000,000 too.
-          QUOTA_PROJECTS: JSON.stringify([
-            {
-              id: "local-1",
-              clientId: "local-client-1",
-              clientSecretRef: "GOOGLE_CLIENT_SECRET_LOCAL_1",
-              apiKeyRef: "YOUTUBE_API_KEY_LOCAL_1",
-              dailyLimit: 1_000_000,
-            },
-          ]),
+          QUOTA_PROJECTS: LARGE_QUOTA_PROJECTS,
         },
       ),
       {

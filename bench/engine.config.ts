@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
-import { workerProject } from "../test/setup/worker-project";
+import { LARGE_QUOTA_PROJECTS, workerProject } from "../test/setup/worker-project";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -22,15 +22,7 @@ export default defineConfig({
           testTimeout: 900_000,
         },
         {
-          QUOTA_PROJECTS: JSON.stringify([
-            {
-              id: "local-1",
-              clientId: "local-client-1",
-              clientSecretRef: "GOOGLE_CLIENT_SECRET_LOCAL_1",
-              apiKeyRef: "YOUTUBE_API_KEY_LOCAL_1",
-              dailyLimit: 1_000_000,
-            },
-          ]),
+          QUOTA_PROJECTS: LARGE_QUOTA_PROJECTS,
           QUOTA_POLICY: JSON.stringify({
             userCaps: { free: 1_000_000, pro: 1_000_000, authority: 1_000_000 },
           }),

@@ -6,6 +6,21 @@ import { newKeyringSecret } from "../../worker/auth/keyring";
  * A project of Worker tests inside workerd (vitest-pool-workers), against the Postgres and the
  * Google emulator that its global setups start and `provide`.
  */
+/**
+ * The local project `local-1` with a 1,000,000-unit day (the emulator's is as large): for the
+ * engine tests and benches, which spend real title changes — the default 10,000 units (200
+ * changes) would run out part-way through.
+ */
+export const LARGE_QUOTA_PROJECTS = JSON.stringify([
+  {
+    id: "local-1",
+    clientId: "local-client-1",
+    clientSecretRef: "GOOGLE_CLIENT_SECRET_LOCAL_1",
+    apiKeyRef: "YOUTUBE_API_KEY_LOCAL_1",
+    dailyLimit: 1_000_000,
+  },
+]);
+
 export function workerProject(
   name: string,
   test: TestProjectInlineConfiguration["test"],
