@@ -8,13 +8,13 @@ import { recordJobsEnqueued, recordRotation } from "../worker/metrics/record";
 import { nextPacificReset, pacificDay, pacificDayKey } from "../worker/quota/pacific-day";
 import type { Analysis } from "../worker/stats/analyze";
 import { createSchedule, nextBoundary } from "../worker/stats/schedule";
-import { analyzeTest, type DailyRecord, dailySlots } from "../worker/tests/analysis";
+import { analyzeTest, type DailyRecord, dailySlots } from "../worker/title-tests/analysis";
 import {
   controlFrom,
   type RotatorAnswer,
   type RotatorControl,
   type RotatorView,
-} from "../worker/tests/rotator";
+} from "../worker/title-tests/rotator";
 import {
   copyToRecord,
   type DailyRow,
@@ -24,7 +24,7 @@ import {
   type Owner,
   type SlotRow,
   type TestRecord,
-} from "../worker/tests/rotator-records";
+} from "../worker/title-tests/rotator-records";
 import { markNeedsReauth } from "../worker/users/youtube-user";
 import { YouTubeError, type YouTubeErrorKind } from "../worker/youtube/errors";
 import { youtubeClient } from "../worker/youtube/from-env";

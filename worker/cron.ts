@@ -6,7 +6,7 @@ import { MetricsBatch } from "./metrics/batch";
 import { recordJobsEnqueued, sendMetrics, withMetrics } from "./metrics/record";
 import { quotaLedger } from "./quota/gate";
 import { rollupUserStats } from "./rollups/user-stats";
-import { rearmLateTests } from "./tests/sweep";
+import { rearmLateTests } from "./title-tests/sweep";
 
 /** The cron expressions of wrangler.toml `[triggers]`, by what they run. */
 export const CRON = { frequent: "*/5 * * * *", hourly: "0 * * * *" } as const;

@@ -10,7 +10,7 @@ export function titleKey(text: string): string {
 
 /**
  * What is wrong with a title, in words, or null when the API would accept it: the checks of
- * `worker/tests/input.ts` (1–100 code points once trimmed, no `<` or `>`, one line, distinct from
+ * `worker/title-tests/input.ts` (1–100 code points once trimmed, no `<` or `>`, one line, distinct from
  * every other title of the test — the current one included), so the creator learns before sending.
  */
 export function titleProblem(text: string, others: readonly string[]): string | null {

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import type { TestRotator } from "../../durable-objects/test-rotator";
 import { slots, tests, titles, users } from "../../schema";
 import { openDb } from "../../worker/db/client";
-import { rotatorOf } from "../../worker/tests/rotator";
+import { rotatorOf } from "../../worker/title-tests/rotator";
 import { createGoogleAccount, signIn } from "../worker/auth-fixtures";
 import { emulatorAdmin, type LoggedCall, unique } from "../worker/youtube-fixtures";
 

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { TestRotator } from "../../durable-objects/test-rotator";
 import { openDb } from "../../worker/db/client";
 import { metricsShards } from "../../worker/metrics/record";
-import { rearmLateTests } from "../../worker/tests/sweep";
+import { rearmLateTests } from "../../worker/title-tests/sweep";
 import { forgetAccessToken } from "../../worker/youtube/access-tokens";
 import { signIn } from "../worker/auth-fixtures";
 import {

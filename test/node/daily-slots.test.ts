@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type DailyRecord, dailySlots, type SlotRecord } from "../../worker/tests/analysis";
+import { type DailyRecord, dailySlots, type SlotRecord } from "../../worker/title-tests/analysis";
 
 const day = (iso: string) => new Date(`${iso}T08:00:00Z`);
 const slot = (index: number, variant: number, start: string, end: string | null): SlotRecord => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allowedIntervals } from "../../worker/tests/intervals";
+import { allowedIntervals } from "../../worker/title-tests/intervals";
 
 describe("rotation intervals", () => {
   it("follow each plan's minimum when no local floor is set", () => {

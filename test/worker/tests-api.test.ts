@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as schema from "../../schema";
 import { openDb } from "../../worker/db/client";
 import { rollupUserStats } from "../../worker/rollups/user-stats";
-import { csvCell } from "../../worker/tests/results";
-import { rotatorOf } from "../../worker/tests/rotator";
+import { csvCell } from "../../worker/title-tests/results";
+import { rotatorOf } from "../../worker/title-tests/rotator";
 import {
   addVideo,
   call,

@@ -3,7 +3,7 @@ import { and, count, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as schema from "../../schema";
 import { openDb } from "../../worker/db/client";
-import { rotatorOf } from "../../worker/tests/rotator";
+import { rotatorOf } from "../../worker/title-tests/rotator";
 import {
   addVideo,
   call,
@@ -18,7 +18,7 @@ import {
 import { emulatorAdmin } from "./youtube-fixtures";
 
 /**
- * The tests API with the real TestRotator behind it (the contract of worker/tests/rotator.ts):
+ * The tests API with the real TestRotator behind it (the contract of worker/title-tests/rotator.ts):
  * live creates, start, pause, resume, stop, apply-winner and delete, each answered with the
  * refreshed test, and the plan and one-live-per-video rules under concurrent requests.
  * The emulator's clock is not moved here (the engine suites do that): slots gain no views.

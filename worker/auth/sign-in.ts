@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { events, users } from "../../schema";
 import type { Db } from "../db/client";
 import { quotaLedger } from "../quota/gate";
-import { resumeAfterReconnect } from "../tests/reconnect";
+import { resumeAfterReconnect } from "../title-tests/reconnect";
 import { forgetPrincipal, type Principal } from "../users/principal";
 import { authorizationUrl, createPkce, exchangeCode, verifyIdToken } from "../youtube";
 import { storeAccessToken } from "../youtube/access-tokens";

@@ -3,7 +3,7 @@ import { plans } from "../auth/plans";
 import type { AppEnv } from "../context";
 import { AppError } from "../errors";
 import { endSession, userOf } from "../middleware/session";
-import { allowedIntervals, intervalChoices } from "../tests/intervals";
+import { allowedIntervals, intervalChoices } from "../title-tests/intervals";
 import { deleteAccount } from "../users/delete-account";
 import { accountOf } from "../users/queries";
 

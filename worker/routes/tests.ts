@@ -16,8 +16,8 @@ import {
   patchTestBody,
   START_SKEW_MS,
   testIdParam,
-} from "../tests/input";
-import { allowedIntervals } from "../tests/intervals";
+} from "../title-tests/input";
+import { allowedIntervals } from "../title-tests/intervals";
 import {
   appendEvent,
   dailyRowsOf,
@@ -34,15 +34,15 @@ import {
   type TestRow,
   type TitleVariant,
   titlesOf,
-} from "../tests/queries";
-import { resultsCsv, resultsOf } from "../tests/results";
+} from "../title-tests/queries";
+import { resultsCsv, resultsOf } from "../title-tests/results";
 import {
   controlFrom,
   type RotatorAnswer,
   type RotatorControl,
   type RotatorView,
   rotatorOf,
-} from "../tests/rotator";
+} from "../title-tests/rotator";
 import { accountOf } from "../users/queries";
 import { actForUser } from "../users/youtube-user";
 import { validate } from "../validation";
@@ -51,7 +51,7 @@ const LIVE: readonly TestStatus[] = liveTestStatuses;
 /** Statuses in which a test is over and its video free again. */
 const FINISHED: readonly TestStatus[] = finishedTestStatuses;
 
-/** The test's TestRotator, seen through its control contract (worker/tests/rotator.ts). */
+/** The test's TestRotator, seen through its control contract (worker/title-tests/rotator.ts). */
 function rotator(env: Env, testId: string): RotatorControl {
   return rotatorOf(env, testId);
 }
