@@ -8,11 +8,7 @@ import { userOf } from "../middleware/session";
 import {
   applyWinnerBody,
   createTestBody,
-  DEFAULT_TEST_MS,
-  hasDuplicateTitle,
   listTestsQuery,
-  MAX_TEST_MS,
-  MIN_BLOCKS,
   patchTestBody,
   START_SKEW_MS,
   testIdParam,
@@ -43,6 +39,7 @@ import {
   type RotatorView,
   rotatorOf,
 } from "../title-tests/rotator";
+import { DEFAULT_TEST_MS, hasDuplicateTitle, MAX_TEST_MS, minimumRunMs } from "../title-tests/title-rules";
 import { accountOf } from "../users/queries";
 import { actForUser } from "../users/youtube-user";
 import { validate } from "../validation";
@@ -143,14 +140,6 @@ async function forgetQuietly(env: Env, testId: string): Promise<void> {
   } catch {
     // The start already failed and is being answered as such.
   }
-}
-
-/**
- * The time a test needs: two complete blocks (every variant live twice), the least the engine
- * decides on. E.g. 3 variants hourly: 6 hours.
- */
-function minimumRunMs(variants: number, intervalMinutes: number): number {
-  return MIN_BLOCKS * variants * intervalMinutes * 60_000;
 }
 
 /** Checks an end time against the test's start: not before two blocks, not past 30 days. */

@@ -1,17 +1,7 @@
 import { z } from "zod";
 import { testStatuses } from "../../schema";
-import { isValidTitle } from "../youtube";
+import { hasDuplicateTitle, MAX_VARIANTS, MIN_VARIANTS, titleProblem } from "./title-rules";
 
-/** Variants a test may have in total, the control included. */
-export const MIN_VARIANTS = 2;
-export const MAX_VARIANTS = 5;
-
-/** The longest a test may run, from its start. */
-export const MAX_TEST_MS = 30 * 24 * 3_600_000;
-/** The end time a test gets when none is given, from its start. */
-export const DEFAULT_TEST_MS = 14 * 24 * 3_600_000;
-/** The shortest a test may run: two complete blocks (every variant live twice), the engine's minimum. */
-export const MIN_BLOCKS = 2;
 /** How far in the past a start time may lie and still mean "now" (clock skew of the browser). */
 export const START_SKEW_MS = 5 * 60_000;
 
@@ -22,18 +12,10 @@ export const START_SKEW_MS = 5 * 60_000;
 export const titleText = z
   .string()
   .trim()
-  .refine(isValidTitle, "A title must have 1–100 characters and no < or >")
-  .refine((text) => !/\p{Cc}/u.test(text), "A title must be one line, without control characters");
-
-/** The key two titles are compared by: "My Title" and "my title " are the same variant. */
-export function titleKey(text: string): string {
-  return text.trim().normalize("NFC").toLowerCase();
-}
-
-/** Whether a list of titles has a duplicate, compared case-insensitively. */
-export function hasDuplicateTitle(texts: readonly string[]): boolean {
-  return new Set(texts.map(titleKey)).size !== texts.length;
-}
+  .superRefine((text, ctx) => {
+    const problem = titleProblem(text);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 /** A YouTube video id (11 base64url characters in practice; a little slack costs nothing). */
 const videoId = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, "Not a YouTube video id");

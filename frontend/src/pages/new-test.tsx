@@ -19,6 +19,12 @@ import {
   Suspense,
   Switch,
 } from "solid-js";
+import {
+  MAX_TITLE_LENGTH,
+  MAX_VARIANTS,
+  minimumRunMs,
+  titleProblem,
+} from "../../../worker/title-tests/title-rules";
 import LoadError from "../components/load-error";
 import ReauthBanner from "../components/reauth-banner";
 import TitlePreview from "../components/title-preview";
@@ -37,12 +43,9 @@ import {
   variantName,
 } from "../format";
 import { SignedIn } from "../session";
-import { MAX_TITLE_LENGTH, titleProblem } from "../title-rules";
 
 const DAY_MS = 86_400_000;
-const MAX_CHALLENGERS = 4;
-/** The engine decides after two rounds of every title: a test must last at least that long. */
-const MIN_BLOCKS = 2;
+const MAX_CHALLENGERS = MAX_VARIANTS - 1;
 
 const stepNames = ["Video", "Titles", "Settings", "Confirm"] as const;
 type Step = 1 | 2 | 3 | 4;
@@ -93,7 +96,7 @@ function Wizard(props: { user: Account }) {
       if (at > Date.now() + 30 * DAY_MS) return "A test can be scheduled at most 30 days ahead.";
     }
     if (!Number.isInteger(days()) || days() < 1 || days() > 30) return "A test runs 1 to 30 days.";
-    const minimum = MIN_BLOCKS * titles().length * interval() * 60_000;
+    const minimum = minimumRunMs(titles().length, interval());
     if (days() * DAY_MS < minimum) {
       return `With ${titles().length} titles every ${formatInterval(interval())}, the test needs at least ${Math.ceil(minimum / DAY_MS)} days (two rounds of every title).`;
     }
