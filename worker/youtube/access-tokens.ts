@@ -27,7 +27,11 @@ export async function cachedAccessToken(
   return cached && cached.expiresAt - REFRESH_AHEAD_MS > now ? cached.accessToken : undefined;
 }
 
-/** Caches an access token until REFRESH_AHEAD_MS before its expiry. */
+/**
+ * Caches an access token until REFRESH_AHEAD_MS before its expiry. Only the access token and its
+ * expiry are written, whatever else the caller's token set carries: a refresh token or an ID token
+ * must never reach KV in plaintext (refresh tokens live encrypted in Postgres only).
+ */
 export async function storeAccessToken(
   kv: CacheStore,
   userId: string,
@@ -36,7 +40,10 @@ export async function storeAccessToken(
 ): Promise<void> {
   const usable = Math.floor((token.expiresAt - REFRESH_AHEAD_MS - now) / 1000);
   if (usable <= 0) return;
-  await kv.put(keyOf(userId), JSON.stringify(token), { expirationTtl: Math.max(KV_MIN_TTL_SECONDS, usable) });
+  const cached: CachedToken = { accessToken: token.accessToken, expiresAt: token.expiresAt };
+  await kv.put(keyOf(userId), JSON.stringify(cached), {
+    expirationTtl: Math.max(KV_MIN_TTL_SECONDS, usable),
+  });
 }
 
 /** Forgets a user's access token (after a 401, or when they sign out or are revoked). */
