@@ -1,7 +1,7 @@
-import { A, createAsync, revalidate, useSearchParams } from "@solidjs/router";
-import { ErrorBoundary, For, Show, Suspense } from "solid-js";
+import { A, createAsync, useSearchParams } from "@solidjs/router";
+import { For, Show, Suspense } from "solid-js";
 import Countdown from "../components/countdown";
-import LoadError from "../components/load-error";
+import { LoadBoundary } from "../components/load-error";
 import ReauthBanner from "../components/reauth-banner";
 import StatusBadge from "../components/status-badge";
 import { pollWhileVisible } from "../data/poll";
@@ -40,13 +40,9 @@ export default function DashboardPage() {
           <Show when={user.status === "needs_reauth"}>
             <ReauthBanner returnTo="/dashboard" />
           </Show>
-          <ErrorBoundary
-            fallback={(err, reset) => (
-              <LoadError error={err} retry={() => void revalidate(getDashboard.key).then(reset)} />
-            )}
-          >
+          <LoadBoundary keys={getDashboard.key}>
             <DashboardFigures />
-          </ErrorBoundary>
+          </LoadBoundary>
           <div class="filter">
             <label for="status-filter">Show</label>
             <select
@@ -59,13 +55,9 @@ export default function DashboardPage() {
               <For each={Object.entries(filters)}>{([key, f]) => <option value={key}>{f.label}</option>}</For>
             </select>
           </div>
-          <ErrorBoundary
-            fallback={(err, reset) => (
-              <LoadError error={err} retry={() => void revalidate(getTests.key).then(reset)} />
-            )}
-          >
+          <LoadBoundary keys={getTests.key}>
             <TestList statuses={statuses()} />
-          </ErrorBoundary>
+          </LoadBoundary>
         </main>
       )}
     </SignedIn>
