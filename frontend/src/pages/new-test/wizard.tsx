@@ -1,6 +1,5 @@
 import { useLocation, useSearchParams } from "@solidjs/router";
 import { createMemo, createSignal, For, Match, Show, Switch } from "solid-js";
-import { createStore } from "solid-js/store";
 import { titleProblem } from "../../../../worker/title-tests/title-rules";
 import ReauthBanner from "../../components/reauth-banner";
 import type { Account } from "../../data/me";
@@ -28,7 +27,8 @@ function Wizard(props: { user: Account }) {
   const [step, setStep] = createSignal<Step>(handed ? 2 : 1);
   const [video, setVideo] = createSignal<Video | undefined>(handed);
   const [challengers, setChallengers] = createSignal<string[]>([""]);
-  const [settings, setSettings] = createStore<Settings>(initialSettings(props.user));
+  // One signal rather than a store: importing solid-js/store here splits the first-load JS in two.
+  const [settings, setSettings] = createSignal<Settings>(initialSettings(props.user));
 
   const titles = () => [video()?.title ?? "", ...challengers()];
   const problems = createMemo(() =>
@@ -83,9 +83,9 @@ function Wizard(props: { user: Account }) {
         <Match when={step() === 3}>
           <SettingsStep
             user={props.user}
-            settings={settings}
-            problem={settingsProblem(settings, props.user.limits.intervals, titles().length)}
-            onChange={(key, value) => setSettings(key, value)}
+            settings={settings()}
+            problem={settingsProblem(settings(), props.user.limits.intervals, titles().length)}
+            onChange={(key, value) => setSettings((s) => ({ ...s, [key]: value }))}
             onBack={() => setStep(2)}
             onNext={() => setStep(4)}
           />
@@ -95,8 +95,8 @@ function Wizard(props: { user: Account }) {
             <ConfirmStep
               video={v()}
               titles={titles()}
-              summary={settingsSummary(settings)}
-              body={(draft) => newTestOf(v().videoId, challengers(), settings, draft)}
+              summary={settingsSummary(settings())}
+              body={(draft) => newTestOf(v().videoId, challengers(), settings(), draft)}
               onEdit={setStep}
             />
           )}
