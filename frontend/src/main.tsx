@@ -5,7 +5,10 @@ import Header from "./components/header";
 import LoadError, { LoadBoundary } from "./components/load-error";
 import { getMe } from "./data/me";
 import { SessionProvider } from "./session";
-import "./styles.css";
+// In this order: components and pages refine the base. Vite bundles them into one stylesheet.
+import "./styles/base.css";
+import "./styles/components.css";
+import "./styles/pages.css";
 
 const Landing = lazy(() => import("./pages/landing"));
 const Videos = lazy(() => import("./pages/videos"));
