@@ -8,7 +8,7 @@ import { pollWhileVisible } from "../data/poll";
 import { type Dashboard, getDashboard, getTests, type Test, type TestStatus } from "../data/tests";
 import { formatCompact, formatLift, formatProbability, variantName } from "../format";
 import { SignedIn } from "../session";
-import { liveStatuses } from "../test-words";
+import { finishedStatuses, liveStatuses } from "../test-words";
 
 /** The status filters a creator can pick, each a set of statuses (none: every test). */
 const filters: Record<string, { label: string; statuses?: readonly TestStatus[] }> = {
@@ -18,7 +18,7 @@ const filters: Record<string, { label: string; statuses?: readonly TestStatus[] 
   paused: { label: "Paused", statuses: ["paused", "paused_drift", "needs_reauth"] },
   scheduled: { label: "Scheduled", statuses: ["scheduled"] },
   draft: { label: "Drafts", statuses: ["draft"] },
-  finished: { label: "Finished", statuses: ["completed", "stopped", "video_missing"] },
+  finished: { label: "Finished", statuses: finishedStatuses },
 };
 
 /** The signed-in home: the creator's figures and their tests. */
