@@ -1,3 +1,5 @@
+import type { Account } from "./data/me";
+
 /** Formats an ISO 8601 duration (`PT1H2M3S`) as a clock (`1:02:03`); `PT6M` is `6:00`. */
 export function formatDuration(iso: string | null | undefined): string | null {
   const m = iso ? /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(iso) : null;
@@ -101,3 +103,10 @@ export function formatHours(hours: number | null | undefined): string {
 export function countOf(count: number, singular: string, plural = `${singular}s`): string {
   return `${numberFormat.format(count)} ${count === 1 ? singular : plural}`;
 }
+
+/** Each plan's name as the app shows it. */
+export const planNames: Record<Account["plan"], string> = {
+  free: "Free",
+  pro: "Pro",
+  authority: "Authority",
+};

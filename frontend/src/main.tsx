@@ -1,17 +1,20 @@
-import { Route, Router, type RouteSectionProps, revalidate } from "@solidjs/router";
-import { ErrorBoundary, lazy, Suspense } from "solid-js";
+import { Route, Router, type RouteSectionProps } from "@solidjs/router";
+import { lazy, Suspense } from "solid-js";
 import { render } from "solid-js/web";
 import Header from "./components/header";
-import LoadError from "./components/load-error";
+import LoadError, { LoadBoundary } from "./components/load-error";
 import { getMe } from "./data/me";
 import { SessionProvider } from "./session";
-import "./styles.css";
+// In this order: components and pages refine the base. Vite bundles them into one stylesheet.
+import "./styles/base.css";
+import "./styles/components.css";
+import "./styles/pages.css";
 
 const Landing = lazy(() => import("./pages/landing"));
 const Videos = lazy(() => import("./pages/videos"));
 const Account = lazy(() => import("./pages/account"));
 const Dashboard = lazy(() => import("./pages/dashboard"));
-const NewTest = lazy(() => import("./pages/new-test"));
+const NewTest = lazy(() => import("./pages/new-test/wizard"));
 const Test = lazy(() => import("./pages/test"));
 const Admin = lazy(() => import("./pages/admin"));
 const NotFound = lazy(() => import("./pages/not-found"));
@@ -21,19 +24,16 @@ function Layout(props: RouteSectionProps) {
   return (
     <SessionProvider>
       <Header />
-      <ErrorBoundary
-        fallback={(err, reset) => (
+      <LoadBoundary
+        keys={getMe.key}
+        instead={(err, retry) => (
           <main>
-            <LoadError
-              error={err}
-              // Refetch first, then re-render: resetting before the new answer would show the old error.
-              retry={() => void revalidate(getMe.key).then(reset)}
-            />
+            <LoadError error={err} retry={retry} />
           </main>
         )}
       >
         <Suspense fallback={<main aria-busy="true" />}>{props.children}</Suspense>
-      </ErrorBoundary>
+      </LoadBoundary>
     </SessionProvider>
   );
 }

@@ -18,8 +18,11 @@ export const statusWords: Record<TestStatus, string> = {
 /** Statuses in which a test still holds its video (the API's live statuses). */
 export const liveStatuses: readonly TestStatus[] = liveTestStatuses;
 
+/** Statuses in which a test is over (the API's finished statuses). */
+export const finishedStatuses: readonly TestStatus[] = finishedTestStatuses;
+
 /** Statuses from which a test can be deleted: drafts and finished tests. */
-export const deletableStatuses: readonly TestStatus[] = ["draft", ...finishedTestStatuses];
+export const deletableStatuses: readonly TestStatus[] = ["draft", ...finishedStatuses];
 
 /** The verdict of an analysis in one sentence, e.g. "Title B wins: +18 % views per hour, 97 % sure". */
 export function verdictOf(analysis: Results["analysis"]): string {

@@ -1,6 +1,11 @@
+/** Where "Reconnect Google" leads: Google's consent again, then back to `returnTo`. */
+export function reauthHref(returnTo: string): string {
+  return `/api/auth/google/start?returnTo=${encodeURIComponent(returnTo)}`;
+}
+
 /** Tells the creator Google no longer lets us act for them, with the way back in. */
-export default function ReauthBanner(props: { returnTo?: string }) {
-  const href = () => `/api/auth/google/start?returnTo=${encodeURIComponent(props.returnTo ?? "/videos")}`;
+export default function ReauthBanner(props: { returnTo?: string | undefined }) {
+  const href = () => reauthHref(props.returnTo ?? "/videos");
   return (
     <div class="banner" role="alert">
       <p>

@@ -2,11 +2,9 @@ import { useSubmission } from "@solidjs/router";
 import { createSignal, type JSX, Show } from "solid-js";
 import ReauthBanner from "../components/reauth-banner";
 import { messageOf } from "../data/api";
-import { type Account, deleteAccount, logout, logoutAll } from "../data/me";
-import { formatInterval } from "../format";
+import { deleteAccount, logout, logoutAll } from "../data/me";
+import { formatInterval, planNames } from "../format";
 import { SignedIn } from "../session";
-
-const planNames: Record<Account["plan"], string> = { free: "Free", pro: "Pro", authority: "Authority" };
 
 /** The creator's plan, channel, sessions, and the way out. */
 export default function AccountPage() {

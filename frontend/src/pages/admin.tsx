@@ -1,6 +1,6 @@
-import { createAsync, revalidate } from "@solidjs/router";
-import { ErrorBoundary, For, Show, Suspense } from "solid-js";
-import LoadError from "../components/load-error";
+import { createAsync } from "@solidjs/router";
+import { For, Show, Suspense } from "solid-js";
+import { LoadBoundary } from "../components/load-error";
 import { getOperations, getQuota, type QuotaProject } from "../data/admin";
 import { pollWhileVisible } from "../data/poll";
 import { countOf, formatDateTime, formatNumber } from "../format";
@@ -14,14 +14,10 @@ export default function AdminPage() {
         <main>
           <h1>Quota</h1>
           <Show when={user.role === "admin"} fallback={<p>This page is for administrators.</p>}>
-            <ErrorBoundary
-              fallback={(err, reset) => (
-                <LoadError error={err} retry={() => void revalidate(getQuota.key).then(reset)} />
-              )}
-            >
+            <LoadBoundary keys={getQuota.key}>
               <QuotaStatusView />
               <OperationsView />
-            </ErrorBoundary>
+            </LoadBoundary>
           </Show>
         </main>
       )}

@@ -1,14 +1,14 @@
-import { A, createAsync, revalidate, useSearchParams } from "@solidjs/router";
-import { ErrorBoundary, For, Show, Suspense } from "solid-js";
+import { A, createAsync, useSearchParams } from "@solidjs/router";
+import { For, Show, Suspense } from "solid-js";
 import Countdown from "../components/countdown";
-import LoadError from "../components/load-error";
+import { LoadBoundary } from "../components/load-error";
 import ReauthBanner from "../components/reauth-banner";
 import StatusBadge from "../components/status-badge";
 import { pollWhileVisible } from "../data/poll";
 import { type Dashboard, getDashboard, getTests, type Test, type TestStatus } from "../data/tests";
 import { formatCompact, formatLift, formatProbability, variantName } from "../format";
 import { SignedIn } from "../session";
-import { liveStatuses } from "../test-words";
+import { finishedStatuses, liveStatuses } from "../test-words";
 
 /** The status filters a creator can pick, each a set of statuses (none: every test). */
 const filters: Record<string, { label: string; statuses?: readonly TestStatus[] }> = {
@@ -18,7 +18,7 @@ const filters: Record<string, { label: string; statuses?: readonly TestStatus[] 
   paused: { label: "Paused", statuses: ["paused", "paused_drift", "needs_reauth"] },
   scheduled: { label: "Scheduled", statuses: ["scheduled"] },
   draft: { label: "Drafts", statuses: ["draft"] },
-  finished: { label: "Finished", statuses: ["completed", "stopped", "video_missing"] },
+  finished: { label: "Finished", statuses: finishedStatuses },
 };
 
 /** The signed-in home: the creator's figures and their tests. */
@@ -40,13 +40,9 @@ export default function DashboardPage() {
           <Show when={user.status === "needs_reauth"}>
             <ReauthBanner returnTo="/dashboard" />
           </Show>
-          <ErrorBoundary
-            fallback={(err, reset) => (
-              <LoadError error={err} retry={() => void revalidate(getDashboard.key).then(reset)} />
-            )}
-          >
+          <LoadBoundary keys={getDashboard.key}>
             <DashboardFigures />
-          </ErrorBoundary>
+          </LoadBoundary>
           <div class="filter">
             <label for="status-filter">Show</label>
             <select
@@ -59,13 +55,9 @@ export default function DashboardPage() {
               <For each={Object.entries(filters)}>{([key, f]) => <option value={key}>{f.label}</option>}</For>
             </select>
           </div>
-          <ErrorBoundary
-            fallback={(err, reset) => (
-              <LoadError error={err} retry={() => void revalidate(getTests.key).then(reset)} />
-            )}
-          >
+          <LoadBoundary keys={getTests.key}>
             <TestList statuses={statuses()} />
-          </ErrorBoundary>
+          </LoadBoundary>
         </main>
       )}
     </SignedIn>

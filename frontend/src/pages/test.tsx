@@ -13,6 +13,7 @@ import { useNow } from "../clock";
 import { Legend, LiftChart, ViewsChart, variantColor } from "../components/charts";
 import Countdown from "../components/countdown";
 import LoadError from "../components/load-error";
+import { reauthHref } from "../components/reauth-banner";
 import StatusBadge from "../components/status-badge";
 import { messageOf } from "../data/api";
 import { pollWhileVisible } from "../data/poll";
@@ -337,7 +338,7 @@ function Actions(props: { test: TestDetail; status: TestStatus; results: Results
       <Show when={props.test.status === "needs_reauth"}>
         <p class="hint">
           Google stopped letting us change your titles.{" "}
-          <a href={`/api/auth/google/start?returnTo=/tests/${props.test.id}`} rel="external">
+          <a href={reauthHref(`/tests/${props.test.id}`)} rel="external">
             Reconnect Google
           </a>{" "}
           and the test goes on.
