@@ -36,17 +36,7 @@ export const requestMetrics = createMiddleware<AppEnv>(async (c, next) => {
     const status = c.res.status;
     batch.count(FAMILIES.httpRequests.name, { route, method, status: String(status) });
     batch.observe(FAMILIES.httpDuration.name, { route }, seconds, HTTP_DURATION_BUCKETS);
-    console.log(
-      JSON.stringify({
-        level: "info",
-        requestId: c.var.requestId,
-        method,
-        route,
-        path: c.req.path,
-        status,
-        durationMs: Date.now() - started,
-      }),
-    );
+    c.var.log.info("request", { method, route, path: c.req.path, status, durationMs: Date.now() - started });
     const sending = sendMetrics(c.env, batch);
     try {
       c.executionCtx.waitUntil(sending);
