@@ -2,11 +2,12 @@ import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { OAUTH_COOKIE, OAUTH_TTL_SECONDS, openAttempt, sealAttempt } from "../auth/oauth-state";
-import { beginSignIn, completeSignIn } from "../auth/sign-in";
 import type { AppEnv } from "../context";
 import { AppError } from "../errors";
 import { endSession, requireUser, startSession, userOf } from "../middleware/session";
+import { resumeAfterReconnect } from "../title-tests/reconnect";
 import { bumpSessionVersion } from "../users/queries";
+import { beginSignIn, completeSignIn } from "../users/sign-in";
 import { validate } from "../validation";
 import { YouTubeError } from "../youtube";
 
@@ -87,6 +88,8 @@ export const authRoutes = new Hono<AppEnv>()
       }
       throw err;
     }
+    // A fresh grant: the tests that stopped for want of one go on by themselves.
+    await resumeAfterReconnect(c.env, c.var.db(), principal.id);
     await startSession(c, principal);
     setCookie(c, PROJECT_HINT_COOKIE, attempt.project, {
       httpOnly: true,

@@ -3,9 +3,9 @@ import { createMiddleware } from "hono/factory";
 import { matchedRoutes } from "hono/route";
 import { METHOD_NAME_ALL } from "hono/router";
 import type { AppEnv } from "../context";
-import { MetricsBatch } from "./batch";
-import { FAMILIES, HTTP_DURATION_BUCKETS } from "./families";
-import { sendMetrics, withMetrics } from "./record";
+import { MetricsBatch } from "../metrics/batch";
+import { FAMILIES, HTTP_DURATION_BUCKETS } from "../metrics/families";
+import { sendMetrics, withMetrics } from "../metrics/record";
 
 const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
