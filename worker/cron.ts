@@ -2,9 +2,11 @@ import { inArray } from "drizzle-orm";
 import { liveTestStatuses, tests } from "../schema";
 import { evaluateOpsAlerts } from "./alerts/evaluate";
 import { type Db, openDb } from "./db/client";
+import type { ChannelSyncJob } from "./jobs/messages";
 import { createLogger } from "./logging/logger";
 import { MetricsBatch } from "./metrics/batch";
-import { recordJobsEnqueued, sendMetrics, withMetrics } from "./metrics/record";
+import { sendMetrics, withMetrics } from "./metrics/record";
+import { enqueueJobs } from "./queue/send";
 import { quotaLedger } from "./quota/gate";
 import { rollupUserStats } from "./rollups/user-stats";
 import { rearmLateTests } from "./title-tests/sweep";
@@ -56,13 +58,7 @@ async function enqueueChannelSyncs(env: Env, db: Db): Promise<number> {
     .selectDistinct({ userId: tests.userId })
     .from(tests)
     .where(inArray(tests.status, liveTestStatuses));
-  for (let i = 0; i < rows.length; i += 100) {
-    const jobs = rows.slice(i, i + 100).map(({ userId }) => ({ type: "channel.sync" as const, userId }));
-    await env.JOBS.sendBatch(jobs.map((body) => ({ body })));
-    recordJobsEnqueued(
-      env,
-      jobs.map((j) => j.type),
-    );
-  }
+  const jobs: ChannelSyncJob[] = rows.map(({ userId }) => ({ type: "channel.sync", userId }));
+  await enqueueJobs(env, jobs);
   return rows.length;
 }

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { users } from "../../schema";
 import { decryptSecret } from "../auth/token-crypto";
 import type { Db } from "../db/client";
-import { recordJobsEnqueued } from "../metrics/record";
+import { enqueueJob } from "../queue/send";
 import { revokeToken } from "../youtube";
 import { forgetAccessToken } from "../youtube/access-tokens";
 import { oauthDeps } from "../youtube/from-env";
@@ -41,8 +41,7 @@ export async function deleteAccount(env: Env, db: Db, userId: string): Promise<v
       await revokeGoogleGrant(env, userId, row.refreshTokenEnc);
     } catch {
       const job: GoogleRevokeJob = { type: "google.revoke", userId, refreshTokenEnc: row.refreshTokenEnc };
-      await env.JOBS.send(job);
-      recordJobsEnqueued(env, [job.type]);
+      await enqueueJob(env, job);
     }
   }
   await db.delete(users).where(eq(users.id, userId));
