@@ -2,8 +2,11 @@ import { inArray } from "drizzle-orm";
 import { liveTestStatuses, tests } from "../schema";
 import { evaluateOpsAlerts } from "./alerts/evaluate";
 import { type Db, openDb } from "./db/client";
+import type { ChannelSyncJob } from "./jobs/messages";
+import { createLogger } from "./logging/logger";
 import { MetricsBatch } from "./metrics/batch";
-import { recordJobsEnqueued, sendMetrics, withMetrics } from "./metrics/record";
+import { sendMetrics, withMetrics } from "./metrics/record";
+import { enqueueJobs } from "./queue/send";
 import { quotaLedger } from "./quota/gate";
 import { rollupUserStats } from "./rollups/user-stats";
 import { rearmLateTests } from "./title-tests/sweep";
@@ -13,6 +16,7 @@ export const CRON = { frequent: "*/5 * * * *", hourly: "0 * * * *" } as const;
 
 /** Runs the tasks of one cron trigger. */
 export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
+  const log = createLogger({ cron: controller.cron });
   if (controller.cron === CRON.frequent) {
     // The ledger's own alarm does this too; the cron is the backstop if an alarm was lost.
     await quotaLedger(env).housekeep();
@@ -20,11 +24,10 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
     const metrics = new MetricsBatch();
     try {
       const rearmed = await rearmLateTests(env, db);
-      if (rearmed > 0) console.log(JSON.stringify({ level: "warn", task: "sweep.late_tests", rearmed }));
+      if (rearmed > 0) log.warn("sweep.late_tests", { rearmed });
       // After the sweep: a test it re-armed stays "stuck" until its rotator has really moved on.
       const alerts = await withMetrics(metrics, () => evaluateOpsAlerts(env, db, controller.scheduledTime));
-      if (alerts.raised.length + alerts.cleared.length > 0)
-        console.log(JSON.stringify({ level: "info", task: "alerts.ops", ...alerts }));
+      if (alerts.raised.length + alerts.cleared.length > 0) log.info("alerts.ops", { ...alerts });
     } finally {
       await close();
       await sendMetrics(env, metrics);
@@ -35,10 +38,10 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
     const { db, close } = openDb(env);
     try {
       const users = await rollupUserStats(db);
-      console.log(JSON.stringify({ level: "info", task: "rollup.user_stats", users }));
+      log.info("rollup.user_stats", { users });
       if (new Date(controller.scheduledTime).getUTCHours() === CHANNEL_SYNC_HOUR_UTC) {
         const synced = await enqueueChannelSyncs(env, db);
-        console.log(JSON.stringify({ level: "info", task: "channel.sync", users: synced }));
+        log.info("channel.sync", { users: synced });
       }
     } finally {
       await close();
@@ -55,13 +58,7 @@ async function enqueueChannelSyncs(env: Env, db: Db): Promise<number> {
     .selectDistinct({ userId: tests.userId })
     .from(tests)
     .where(inArray(tests.status, liveTestStatuses));
-  for (let i = 0; i < rows.length; i += 100) {
-    const jobs = rows.slice(i, i + 100).map(({ userId }) => ({ type: "channel.sync" as const, userId }));
-    await env.JOBS.sendBatch(jobs.map((body) => ({ body })));
-    recordJobsEnqueued(
-      env,
-      jobs.map((j) => j.type),
-    );
-  }
+  const jobs: ChannelSyncJob[] = rows.map(({ userId }) => ({ type: "channel.sync", userId }));
+  await enqueueJobs(env, jobs);
   return rows.length;
 }

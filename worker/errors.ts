@@ -2,6 +2,8 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "./context";
+import { DomainError, Invalid } from "./domain/errors";
+import { createLogger, errorFields } from "./logging/logger";
 import { YouTubeError } from "./youtube/errors";
 
 /** The closed set of error codes the API answers with. */
@@ -40,6 +42,23 @@ export function errorBody(code: ErrorCode, message: string, requestId: string, d
   return { error: { code, message, requestId, ...(details ? { details } : {}) } };
 }
 
+/** The API's answer to a domain error: the same codes, messages and details the routes always gave. */
+function domainErrorAnswer(err: DomainError): { code: ErrorCode; details?: Record<string, unknown> } {
+  switch (err.kind) {
+    case "not_found":
+      return { code: "not_found" };
+    case "conflict":
+      return { code: "conflict" };
+    case "unavailable":
+      return { code: "upstream_unavailable" };
+    case "invalid": {
+      // Shaped like the request validator's 400, so a client reads both the same way.
+      const path = err instanceof Invalid ? err.path : "";
+      return { code: "validation_failed", details: { issues: [{ path, message: err.message }] } };
+    }
+  }
+}
+
 /** How a YouTube failure that reached a route is told to the user. */
 function youtubeErrorAnswer(err: YouTubeError): [ErrorCode, string] {
   switch (err.kind) {
@@ -65,6 +84,10 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof AppError) {
     return c.json(errorBody(err.code, err.message, requestId, err.details), err.status);
   }
+  if (err instanceof DomainError) {
+    const { code, details } = domainErrorAnswer(err);
+    return c.json(errorBody(code, err.message, requestId, details), errorCodes[code]);
+  }
   if (err instanceof YouTubeError) {
     const [code, message] = youtubeErrorAnswer(err);
     if (err.retryAt)
@@ -76,17 +99,7 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
     const code: ErrorCode = err.status === 413 ? "payload_too_large" : "bad_request";
     return c.json(errorBody(code, err.message || "Bad request", requestId), err.status);
   }
-  // A failed query's message carries its parameters (e-mails, ciphertexts): log the statement only.
-  const withoutParams = (text: string | undefined) => text?.split("\nparams:")[0];
-  const cause = err.cause instanceof Error ? err.cause.message : undefined;
-  console.error(
-    JSON.stringify({
-      level: "error",
-      requestId,
-      message: withoutParams(err.message),
-      cause,
-      stack: withoutParams(err.stack),
-    }),
-  );
+  // errorFields keeps a failed query's statement and drops its parameters (e-mails, ciphertexts).
+  (c.get("log") ?? createLogger({ requestId })).error("unhandled error", errorFields(err));
   return c.json(errorBody("internal", "Internal error", requestId), 500);
 }

@@ -2,7 +2,7 @@ import { and, inArray, isNull } from "drizzle-orm";
 import { alerts } from "../../schema";
 import type { Db } from "../db/client";
 import type { JobMessage } from "../jobs/messages";
-import { recordJobsEnqueued } from "../metrics/record";
+import { enqueueJobs } from "../queue/send";
 import {
   type Firing,
   OPS_ALERT_KINDS,
@@ -51,15 +51,7 @@ export async function evaluateOpsAlerts(env: Env, db: Db, now = Date.now()): Pro
     if (a.kind === OPS_ALERT_KINDS.stuckTest && !stuckComplete) continue;
     jobs.push({ type: "alert.clear", kind: a.kind, subject: a.subject });
   }
-  // sendBatch takes at most 100 messages.
-  for (let i = 0; i < jobs.length; i += 100) {
-    const chunk = jobs.slice(i, i + 100);
-    await env.JOBS.sendBatch(chunk.map((body) => ({ body })));
-    recordJobsEnqueued(
-      env,
-      chunk.map((job) => job.type),
-    );
-  }
+  await enqueueJobs(env, jobs);
   return {
     raised: jobs.flatMap((j) => (j.type === "alert.raise" ? [keyOf(j.kind, j.subject)] : [])),
     cleared: jobs.flatMap((j) => (j.type === "alert.clear" ? [keyOf(j.kind, j.subject)] : [])),

@@ -50,3 +50,17 @@ export function safeReturnPath(requested: string | undefined): string {
   const isLocalPath = requested?.startsWith("/") && !requested.startsWith("//") && !requested.includes("\\");
   return isLocalPath && requested ? requested.slice(0, 512) : "/";
 }
+
+/** How long a used state is remembered: past the life of any attempt that could carry it. */
+const USED_STATE_TTL_SECONDS = OAUTH_TTL_SECONDS * 2;
+
+/**
+ * Claims an attempt's state for its one use: true the first time, false once it was seen (a
+ * replayed callback). KV keeps the mark past the attempt's own life.
+ */
+export async function claimState(kv: KVNamespace, state: string): Promise<boolean> {
+  const usedKey = `oauth-state:${state}`;
+  if (await kv.get(usedKey)) return false;
+  await kv.put(usedKey, "1", { expirationTtl: USED_STATE_TTL_SECONDS });
+  return true;
+}

@@ -1,8 +1,8 @@
 import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { alerts } from "../../schema";
 import type { Db } from "../db/client";
-import { recordJobsEnqueued } from "../metrics/record";
-import type { AlertClearJob, AlertRaiseJob } from "./messages";
+import { enqueueJob } from "../queue/send";
+import type { AlertClearJob, AlertRaiseJob, JobMessage } from "./messages";
 
 function openAlert(kind: string, subject: string): SQL | undefined {
   return and(eq(alerts.kind, kind), eq(alerts.subject, subject), isNull(alerts.clearedAt));
@@ -50,8 +50,8 @@ export async function raiseAlert(db: Db, env: Env, job: AlertRaiseJob): Promise<
     }
   }
   if (!row.notifiedAt) {
-    await env.JOBS.send({ type: "alert.notify", alertId: row.id });
-    recordJobsEnqueued(env, ["alert.notify"]);
+    const notify: JobMessage = { type: "alert.notify", alertId: row.id };
+    await enqueueJob(env, notify);
   }
 }
 

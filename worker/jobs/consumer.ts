@@ -1,5 +1,6 @@
 import { deadLetters } from "../../schema";
 import { type Db, openDb } from "../db/client";
+import { createLogger, errorFields } from "../logging/logger";
 import { MetricsBatch } from "../metrics/batch";
 import { recordJobProcessed, sendMetrics, withMetrics } from "../metrics/record";
 import { rollupUserStats } from "../rollups/user-stats";
@@ -53,6 +54,7 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env): Promi
 }
 
 async function consumeBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const log = createLogger({ queue: batch.queue });
   const { db, close } = openDb(env);
   try {
     if (batch.queue === DEAD_LETTER_QUEUE) return await storeDeadLetters(db, env, batch);
@@ -70,15 +72,14 @@ async function consumeBatch(batch: MessageBatch<unknown>, env: Env): Promise<voi
         recordJobProcessed(env, message.body.type, "ok");
       } catch (err) {
         const delaySeconds = retryDelaySeconds(message.body.type, message.attempts);
-        console.log(
-          JSON.stringify({
-            level: "warn",
-            job: message.body.type,
-            attempt: message.attempts,
-            delaySeconds,
-            error: String(err),
-          }),
-        );
+        // errorFields, not String(err): a failed query's message carries its parameters.
+        log.warn("job failed", {
+          job: message.body.type,
+          messageId: message.id,
+          attempt: message.attempts,
+          delaySeconds,
+          ...errorFields(err),
+        });
         message.retry({ delaySeconds });
         recordJobProcessed(env, message.body.type, "retry");
       }

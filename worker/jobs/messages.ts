@@ -1,3 +1,5 @@
+import type { GoogleRevokeJob } from "../users/delete-account";
+
 /**
  * Every background job, as it travels on the `JOBS` queue. One discriminated union, so the
  * producer and the consumer cannot disagree about a job's shape.
@@ -21,16 +23,6 @@ export interface TestFinishedJob {
 export interface ChannelSyncJob {
   type: "channel.sync";
   userId: string;
-}
-
-/**
- * Revokes the Google grant of a deleted account when Google could not be reached at deletion.
- * Carries only the ciphertext; it decrypts with the (deleted) user's id.
- */
-export interface GoogleRevokeJob {
-  type: "google.revoke";
-  userId: string;
-  refreshTokenEnc: string;
 }
 
 /**

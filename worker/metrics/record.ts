@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { CallReport } from "../youtube/client";
 import { MetricsBatch } from "./batch";
 import { FAMILIES, type JobOutcome, type RotationOutcome } from "./families";
 
@@ -31,7 +30,7 @@ export async function sendMetrics(env: RecorderEnv, batch: MetricsBatch): Promis
   try {
     await env.METRICS_RECORDER.get(env.METRICS_RECORDER.idFromName(`shard-${shard}`)).record(batch.data());
   } catch {
-    // Deliberately silent: this often runs after the response, where logging is unsafe (see NOTES).
+    // Deliberately silent: this often runs after the response, where a log line may never be flushed.
   }
 }
 
@@ -51,8 +50,19 @@ function record(env: RecorderEnv, fill: (batch: MetricsBatch) => void): void {
   void sendMetrics(env, batch);
 }
 
+/**
+ * What the metrics read of a YouTube call attempt. The YouTube client's `CallReport` fits it; the
+ * metrics name only the fields they count, so recording knows nothing of the client.
+ */
+export interface YouTubeCallSample {
+  /** The API method (a closed set: it becomes a label). */
+  method: string;
+  /** The HTTP status, or undefined when no answer came. */
+  status?: number;
+}
+
 /** A YouTube call attempt (the client's `onCall`); status ≥ 500 or no answer counts as failed. */
-export function recordYouTubeCall(env: RecorderEnv, report: CallReport, at = Date.now()): void {
+export function recordYouTubeCall(env: RecorderEnv, report: YouTubeCallSample, at = Date.now()): void {
   const status = report.status ?? 0;
   record(env, (batch) => {
     batch.count(FAMILIES.youtubeCalls.name, { method: report.method, status: String(status) });

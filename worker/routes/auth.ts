@@ -1,18 +1,18 @@
 import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
-import { OAUTH_COOKIE, OAUTH_TTL_SECONDS, openAttempt, sealAttempt } from "../auth/oauth-state";
-import { beginSignIn, completeSignIn } from "../auth/sign-in";
+import { claimState, OAUTH_COOKIE, OAUTH_TTL_SECONDS, openAttempt, sealAttempt } from "../auth/oauth-state";
 import type { AppEnv } from "../context";
 import { AppError } from "../errors";
 import { endSession, requireUser, startSession, userOf } from "../middleware/session";
+import { resumeAfterReconnect } from "../title-tests/reconnect";
 import { bumpSessionVersion } from "../users/queries";
+import { beginSignIn, completeSignIn } from "../users/sign-in";
 import { validate } from "../validation";
 import { YouTubeError } from "../youtube";
 
 /** Remembers which quota project a browser signed in with, so a returning user keeps it. */
 const PROJECT_HINT_COOKIE = "__Host-ttp_project";
-const USED_STATE_TTL_SECONDS = OAUTH_TTL_SECONDS * 2;
 
 const startQuery = z.object({
   returnTo: z.string().max(512).optional(),
@@ -58,11 +58,8 @@ export const authRoutes = new Hono<AppEnv>()
         "The sign-in response does not match this browser's sign-in. Start again.",
       );
     }
-    // Single use: a state seen once is refused from then on (KV keeps it past the attempt's life).
-    const usedKey = `oauth-state:${attempt.state}`;
-    if (await c.env.CACHE.get(usedKey))
+    if (!(await claimState(c.env.CACHE, attempt.state)))
       throw new AppError("bad_request", "This sign-in was already used. Start again.");
-    await c.env.CACHE.put(usedKey, "1", { expirationTtl: USED_STATE_TTL_SECONDS });
     if (query.error || !query.code)
       return c.redirect(`/?signin=${encodeURIComponent(query.error ?? "cancelled")}`, 302);
 
@@ -87,6 +84,8 @@ export const authRoutes = new Hono<AppEnv>()
       }
       throw err;
     }
+    // A fresh grant: the tests that stopped for want of one go on by themselves.
+    await resumeAfterReconnect(c.env, c.var.db(), principal.id);
     await startSession(c, principal);
     setCookie(c, PROJECT_HINT_COOKIE, attempt.project, {
       httpOnly: true,

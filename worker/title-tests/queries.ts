@@ -11,7 +11,7 @@ import {
   users,
 } from "../../schema";
 import type { Db } from "../db/client";
-import { AppError } from "../errors";
+import { Conflict } from "../domain/errors";
 import type { DailyRecord } from "./analysis";
 
 /** A test's row as the routes read it. */
@@ -54,8 +54,7 @@ async function checkLiveLimit(tx: Tx, userId: string, limit: number | null): Pro
     .from(tests)
     .where(and(eq(tests.userId, userId), inArray(tests.status, LIVE)));
   if ((row?.live ?? 0) >= limit) {
-    throw new AppError(
-      "conflict",
+    throw new Conflict(
       `Your plan allows ${limit} live test${limit === 1 ? "" : "s"} at once: stop or finish one first.`,
     );
   }
@@ -87,7 +86,7 @@ export async function insertTest(
       return row;
     });
   } catch (err) {
-    if (isOneLivePerVideoViolation(err)) throw new AppError("conflict", ONE_LIVE_PER_VIDEO);
+    if (isOneLivePerVideoViolation(err)) throw new Conflict(ONE_LIVE_PER_VIDEO);
     throw err;
   }
 }
@@ -114,7 +113,7 @@ export async function scheduleDraft(
       return updated.length > 0;
     });
   } catch (err) {
-    if (isOneLivePerVideoViolation(err)) throw new AppError("conflict", ONE_LIVE_PER_VIDEO);
+    if (isOneLivePerVideoViolation(err)) throw new Conflict(ONE_LIVE_PER_VIDEO);
     throw err;
   }
 }

@@ -2,12 +2,21 @@ import { eq } from "drizzle-orm";
 import { users } from "../../schema";
 import { decryptSecret } from "../auth/token-crypto";
 import type { Db } from "../db/client";
-import type { JobMessage } from "../jobs/messages";
-import { recordJobsEnqueued } from "../metrics/record";
+import { enqueueJob } from "../queue/send";
 import { revokeToken } from "../youtube";
 import { forgetAccessToken } from "../youtube/access-tokens";
 import { oauthDeps } from "../youtube/from-env";
 import { forgetPrincipal } from "./principal";
+
+/**
+ * Revokes the Google grant of a deleted account when Google could not be reached at deletion.
+ * Carries only the ciphertext; it decrypts with the (deleted) user's id.
+ */
+export interface GoogleRevokeJob {
+  type: "google.revoke";
+  userId: string;
+  refreshTokenEnc: string;
+}
 
 /**
  * Revokes a user's Google grant (YouTube's terms require it when they leave). The token is kept
@@ -31,9 +40,8 @@ export async function deleteAccount(env: Env, db: Db, userId: string): Promise<v
     try {
       await revokeGoogleGrant(env, userId, row.refreshTokenEnc);
     } catch {
-      const job: JobMessage = { type: "google.revoke", userId, refreshTokenEnc: row.refreshTokenEnc };
-      await env.JOBS.send(job);
-      recordJobsEnqueued(env, [job.type]);
+      const job: GoogleRevokeJob = { type: "google.revoke", userId, refreshTokenEnc: row.refreshTokenEnc };
+      await enqueueJob(env, job);
     }
   }
   await db.delete(users).where(eq(users.id, userId));

@@ -15,7 +15,7 @@ import type { Channel, DailyVideoMetrics, Upload, UploadsPage, Video, VideoSnipp
 export interface YouTubeUser {
   /** The product's user id: scopes cached tokens and responses. */
   id: string;
-  /** The Google Cloud project the user consented to: their calls are charged there (DESIGN §2). */
+  /** The Google Cloud project the user consented to: their calls are charged there. */
   project: string;
   /** The user's refresh token (decrypted). */
   refreshToken: string;

@@ -6,7 +6,7 @@ import type { CacheStore } from "./cache-store";
  * that precede a write never come from here (see `YouTubeClient.updateVideoTitle`).
  */
 
-/** Time to live per kind of read, seconds (DESIGN §5: 5–15 minutes). */
+/** Time to live per kind of read, seconds (5–15 minutes: fresh enough for a picker, few repeat calls). */
 export const CACHE_TTL_SECONDS = {
   channel: 15 * 60,
   uploads: 5 * 60,

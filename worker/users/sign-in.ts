@@ -1,15 +1,14 @@
 import { eq } from "drizzle-orm";
 import { events, users } from "../../schema";
+import { type OAuthAttempt, safeReturnPath } from "../auth/oauth-state";
+import { encryptSecret } from "../auth/token-crypto";
 import type { Db } from "../db/client";
 import { quotaLedger } from "../quota/gate";
-import { resumeAfterReconnect } from "../title-tests/reconnect";
-import { forgetPrincipal, type Principal } from "../users/principal";
 import { authorizationUrl, createPkce, exchangeCode, verifyIdToken } from "../youtube";
 import { storeAccessToken } from "../youtube/access-tokens";
 import { googleEndpoints } from "../youtube/endpoints";
 import { oauthClientOf, oauthDeps, youtubeClient } from "../youtube/from-env";
-import { type OAuthAttempt, safeReturnPath } from "./oauth-state";
-import { encryptSecret } from "./token-crypto";
+import { forgetPrincipal, type Principal } from "./principal";
 
 /** The callback Google sends the user back to. */
 export function redirectUri(origin: string): string {
@@ -62,8 +61,8 @@ function isAdminEmail(env: Env, email: string): boolean {
 /**
  * Finishes a sign-in after Google's redirect: exchanges the code (with the PKCE verifier), verifies
  * the ID token (JWKS, issuer, audience, expiry, nonce), reads the user's channel, stores the
- * refresh token encrypted (which also ends a `needs_reauth` state, and resumes the tests it had
- * paused), and pins the user to the project they consented to. Answers the signed-in principal.
+ * refresh token encrypted (which also ends a `needs_reauth` state: the caller resumes the tests it
+ * had paused, see `resumeAfterReconnect`), and pins the user to the project they consented to. Answers the signed-in principal.
  */
 export async function completeSignIn(
   env: Env,
@@ -125,7 +124,6 @@ export async function completeSignIn(
     data: { project: attempt.project, channelId: channel.id },
   });
   await forgetPrincipal(env, user.id);
-  await resumeAfterReconnect(env, db, user.id);
   return {
     id: user.id,
     email: user.email,

@@ -3,9 +3,9 @@ import { createMiddleware } from "hono/factory";
 import { matchedRoutes } from "hono/route";
 import { METHOD_NAME_ALL } from "hono/router";
 import type { AppEnv } from "../context";
-import { MetricsBatch } from "./batch";
-import { FAMILIES, HTTP_DURATION_BUCKETS } from "./families";
-import { sendMetrics, withMetrics } from "./record";
+import { MetricsBatch } from "../metrics/batch";
+import { FAMILIES, HTTP_DURATION_BUCKETS } from "../metrics/families";
+import { sendMetrics, withMetrics } from "../metrics/record";
 
 const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
@@ -36,17 +36,7 @@ export const requestMetrics = createMiddleware<AppEnv>(async (c, next) => {
     const status = c.res.status;
     batch.count(FAMILIES.httpRequests.name, { route, method, status: String(status) });
     batch.observe(FAMILIES.httpDuration.name, { route }, seconds, HTTP_DURATION_BUCKETS);
-    console.log(
-      JSON.stringify({
-        level: "info",
-        requestId: c.var.requestId,
-        method,
-        route,
-        path: c.req.path,
-        status,
-        durationMs: Date.now() - started,
-      }),
-    );
+    c.var.log.info("request", { method, route, path: c.req.path, status, durationMs: Date.now() - started });
     const sending = sendMetrics(c.env, batch);
     try {
       c.executionCtx.waitUntil(sending);

@@ -1,0 +1,48 @@
+import { finishedTestStatuses, type TestStatus } from "../../schema";
+import { NotFound } from "../domain/errors";
+import { dailyRowsOf, eventsOf, findTest, listTests, slotsOf, type TestRow, titlesOf } from "./queries";
+import { resultsOf } from "./results";
+import type { TitleTestScope } from "./scope";
+import { testView } from "./views";
+
+/** Statuses in which a test is over and its video free again. */
+export const FINISHED: readonly TestStatus[] = finishedTestStatuses;
+
+/** The creator's test, or NotFound — for another user's test too, so ids reveal nothing. */
+export async function ownTest(scope: TitleTestScope, testId: string): Promise<TestRow> {
+  const row = await findTest(scope.db, scope.user.id, testId);
+  if (!row) throw new NotFound("No such test.");
+  return row;
+}
+
+/** The creator's test as the API shows it, read afresh (after a change). */
+export async function freshView(scope: TitleTestScope, testId: string) {
+  const row = await ownTest(scope, testId);
+  return testView(row, await titlesOf(scope.db, testId));
+}
+
+/** One test with its latest events. */
+export async function testDetail(scope: TitleTestScope, testId: string) {
+  const view = await freshView(scope, testId);
+  const events = await eventsOf(scope.db, testId, 50);
+  return { ...view, events };
+}
+
+/** The creator's tests, newest first. */
+export async function listOwnTests(
+  scope: TitleTestScope,
+  options: { statuses?: readonly TestStatus[]; limit: number },
+) {
+  const rows = await listTests(scope.db, scope.user.id, options);
+  return { items: rows.map((row) => testView(row, row.titles)) };
+}
+
+/** A test's results from its slots in Postgres; final once it is over or past its end time. */
+export async function testResults(scope: TitleTestScope, row: TestRow) {
+  const variants = await titlesOf(scope.db, row.id);
+  const records = await slotsOf(scope.db, row.id);
+  const days = row.metric === "views" ? undefined : await dailyRowsOf(scope.db, row.id);
+  const now = Date.now();
+  const final = FINISHED.includes(row.status) || (row.endsAt !== null && row.endsAt.getTime() <= now);
+  return resultsOf(variants, records, { final, now, metric: row.metric, days });
+}
