@@ -1,4 +1,4 @@
-import type { Account } from "./data/me";
+import type { Plan } from "../../worker/auth/plans";
 
 /** Formats an ISO 8601 duration (`PT1H2M3S`) as a clock (`1:02:03`); `PT6M` is `6:00`. */
 export function formatDuration(iso: string | null | undefined): string | null {
@@ -105,7 +105,7 @@ export function countOf(count: number, singular: string, plural = `${singular}s`
 }
 
 /** Each plan's name as the app shows it. */
-export const planNames: Record<Account["plan"], string> = {
+export const planNames: Record<Plan, string> = {
   free: "Free",
   pro: "Pro",
   authority: "Authority",
