@@ -1,10 +1,10 @@
 import { inArray } from "drizzle-orm";
+import { quotaLedger } from "../durable-objects/quota-ledger/stub";
 import { liveTestStatuses, tests } from "../schema";
 import { evaluateOpsAlerts } from "./alerts/evaluate";
 import { type Db, openDb } from "./db/client";
 import { MetricsBatch } from "./metrics/batch";
 import { recordJobsEnqueued, sendMetrics, withMetrics } from "./metrics/record";
-import { quotaLedger } from "./quota/gate";
 import { rollupUserStats } from "./rollups/user-stats";
 import { rearmLateTests } from "./title-tests/sweep";
 

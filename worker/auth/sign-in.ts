@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
+import { quotaLedger } from "../../durable-objects/quota-ledger/stub";
 import { events, users } from "../../schema";
 import type { Db } from "../db/client";
-import { quotaLedger } from "../quota/gate";
 import { resumeAfterReconnect } from "../title-tests/reconnect";
 import { forgetPrincipal, type Principal } from "../users/principal";
 import { authorizationUrl, createPkce, exchangeCode, verifyIdToken } from "../youtube";

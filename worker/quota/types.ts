@@ -1,6 +1,6 @@
 /**
  * The contract between the QuotaLedger Durable Object and everything that spends YouTube quota.
- * See DESIGN §3 (QuotaLedger) and §2 (which project a call is charged to).
+ * See docs/quota-ledger.md.
  */
 
 /** Who is asking: premium work has a reserved share, background work may not take the last 40 %. */

@@ -1,5 +1,12 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
+import {
+  controlFrom,
+  type RotatorAnswer,
+  type RotatorControl,
+  type RotatorView,
+} from "../../durable-objects/test-rotator/contract";
+import { testRotator } from "../../durable-objects/test-rotator/stub";
 import { finishedTestStatuses, liveTestStatuses, type TestStatus } from "../../schema";
 import { plans } from "../auth/plans";
 import type { AppEnv } from "../context";
@@ -32,13 +39,6 @@ import {
   titlesOf,
 } from "../title-tests/queries";
 import { resultsCsv, resultsOf } from "../title-tests/results";
-import {
-  controlFrom,
-  type RotatorAnswer,
-  type RotatorControl,
-  type RotatorView,
-  rotatorOf,
-} from "../title-tests/rotator";
 import { DEFAULT_TEST_MS, hasDuplicateTitle, MAX_TEST_MS, minimumRunMs } from "../title-tests/title-rules";
 import { accountOf } from "../users/queries";
 import { actForUser } from "../users/youtube-user";
@@ -48,9 +48,9 @@ const LIVE: readonly TestStatus[] = liveTestStatuses;
 /** Statuses in which a test is over and its video free again. */
 const FINISHED: readonly TestStatus[] = finishedTestStatuses;
 
-/** The test's TestRotator, seen through its control contract (worker/title-tests/rotator.ts). */
+/** The test's TestRotator, seen through its control contract. */
 function rotator(env: Env, testId: string): RotatorControl {
-  return rotatorOf(env, testId);
+  return testRotator(env, testId);
 }
 
 /** A test as the API shows it: its state, the live title and the variants. */
