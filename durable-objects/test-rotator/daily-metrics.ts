@@ -1,15 +1,11 @@
 import { pacificDay, pacificDayKey } from "../../worker/quota/pacific-day";
 import { dailySlots } from "../../worker/title-tests/analysis";
 import { youtubeClient } from "../../worker/youtube/from-env";
+import { toRecord } from "./analysis";
 import { ownerOnYouTube } from "./live-video";
-import type { DailyRow, SlotRow } from "./mirror";
+import type { DailyRow } from "./mirror";
 import type { State } from "./state";
 import type { RotatorStore } from "./store";
-
-/** A stored slot as the analysis reads it. */
-export function toRecord(s: SlotRow) {
-  return { ...s, startedAt: new Date(s.startedAt), endedAt: s.endedAt === null ? null : new Date(s.endedAt) };
-}
 
 /**
  * A test's daily Analytics rows (impressions, CTR, watch time): fetched once per Pacific day,

@@ -3,12 +3,12 @@ import type { TestStatus } from "../../schema/test-statuses";
 import { openDb } from "../../worker/db/client";
 import { createLogger, errorFields, type Logger } from "../../worker/logging/logger";
 import { recordRotation } from "../../worker/metrics/record";
-import type { Analysis } from "../../worker/stats/analyze";
-import { analyzeTest } from "../../worker/title-tests/analysis";
-import { YouTubeError, type YouTubeErrorKind } from "../../worker/youtube/errors";
+import { YouTubeError } from "../../worker/youtube/errors";
 import type { PolledVideo } from "../video-poller/polled-video";
+import { analyse } from "./analysis";
 import { controlFrom, type RotatorAnswer, type RotatorControl, type RotatorView } from "./contract";
-import { DailyMetrics, toRecord } from "./daily-metrics";
+import { DailyMetrics } from "./daily-metrics";
+import { onStepFailure } from "./failures";
 import { type CrashPoint, FaultPoints, InjectedCrash } from "./fault-points";
 import { changeTitle, readVideo } from "./live-video";
 import { loadOwner, loadTestDefinition, mirrorToPostgres, type SlotRow } from "./mirror";
@@ -18,7 +18,6 @@ import { type JournalEntry, RotatorStore } from "./store";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-const MAX_BACKOFF_MS = 15 * MINUTE;
 /**
  * How soon a copy to Postgres that did not go through is tried again (plus up to as much jitter).
  * Longer than any copy takes (connections time out at 10 s): the alarm set for it must never fire
@@ -210,7 +209,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
         await this.daily.fetchIfDue(state, at);
       } catch (err) {
         if (err instanceof InjectedCrash) throw err;
-        this.onFailure(state, err, at);
+        onStepFailure(this.env, this.store, state, err, at);
       }
       state.copyDue = true;
       this.store.save(state);
@@ -240,7 +239,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
       return;
     }
     if (open) {
-      const analysis = this.analysis(state, { ...open, endedAt: at, viewsEnd: video.viewCount }, at);
+      const analysis = analyse(this.store, state, { ...open, endedAt: at, viewsEnd: video.viewCount }, at);
       const over = analysis.decision !== "collecting";
       if (over && analysis.decision === "inconclusive" && this.daily.missing(state, open.slotIndex) > 0) {
         // A daily metric's last days are not in the Analytics API yet: the verdict waits for them.
@@ -278,7 +277,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
 
   /** The verdict on the closed slots: the winner (if auto-applied) or the original title goes live. */
   private async decide(state: State, at: number, video: PolledVideo): Promise<void> {
-    const analysis = this.analysis(state, null, at);
+    const analysis = analyse(this.store, state, null, at);
     const winner = analysis.decision === "winner" && state.autoApply ? analysis.winner : null;
     const title = winner !== null ? (state.titles[winner] as string) : state.originalTitle;
     this.setFinal(state, { title, variant: winner ?? variantOfTitle(state, title) }, "completed");
@@ -384,99 +383,6 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
     state.record.finishedAt ??= Date.now();
   }
 
-  /** A failed step: a lost grant, a missing video, quota waits, backoff for the transient. */
-  private onFailure(state: State, err: unknown, at: number): void {
-    const kind: YouTubeErrorKind = err instanceof YouTubeError ? err.kind : "transient";
-    const message = err instanceof Error ? err.message : String(err);
-    switch (kind) {
-      case "auth_revoked":
-        if (state.step === "rotate") {
-          this.halt(state, "needs_reauth");
-          this.store.event("needs_reauth", {});
-          recordRotation(this.env, "needs_reauth");
-          state.lostGrant = state.owner.refreshTokenEnc;
-        } else {
-          // Finishing without a grant: the title cannot be set; the test ends as it is.
-          this.endWithoutTitle(state, "needs_reauth");
-        }
-        return;
-      case "not_found":
-        this.halt(state, "video_missing");
-        state.intent = null;
-        state.record.finishedAt ??= at;
-        this.store.event("video_missing", {});
-        recordRotation(this.env, "video_missing");
-        return;
-      case "quota_exhausted":
-      case "rate_limited": {
-        const retryAt = err instanceof YouTubeError && err.retryAt ? err.retryAt : at + 5 * MINUTE;
-        state.dueAt = Math.max(retryAt, at + 1000);
-        const reason = err instanceof YouTubeError ? err.reason : undefined;
-        this.store.event("quota_wait", { reason, retryAt });
-        recordRotation(this.env, "quota_wait");
-        return;
-      }
-      case "forbidden":
-      case "invalid_request":
-        // Retrying cannot fix these: a running test waits for the creator, an ending one ends as it is.
-        this.store.event("error", { kind, message });
-        if (state.step === "finish") {
-          this.endWithoutTitle(state, kind);
-          return;
-        }
-        this.halt(state, "paused");
-        state.intent = null;
-        return;
-      case "transient": {
-        state.attempts += 1;
-        const backoff = Math.min(MAX_BACKOFF_MS, 15_000 * 2 ** (state.attempts - 1));
-        state.dueAt = at + backoff * (0.5 + Math.random() / 2);
-        this.store.event("retry", { attempt: state.attempts, message: message.slice(0, 200) });
-        recordRotation(this.env, "retry");
-        return;
-      }
-    }
-  }
-
-  /** Leaves the test in `status` with no step armed. */
-  private halt(state: State, status: TestStatus): void {
-    state.status = status;
-    state.step = null;
-    state.dueAt = null;
-  }
-
-  private endWithoutTitle(state: State, reason: string): void {
-    state.step = null;
-    state.dueAt = null;
-    state.intent = null;
-    this.store.event("title_not_set", { reason });
-  }
-
-  /** Runs the analysis (with a provisional closed slot) and records it on the test. */
-  private analysis(state: State, provisional: SlotRow | null, at: number): Analysis {
-    const rows = this.store
-      .slotRows()
-      .map((s) => (provisional && s.slotIndex === provisional.slotIndex ? provisional : s));
-    const analysis = analyzeTest(
-      state.metric,
-      state.titles.length,
-      rows.map(toRecord),
-      this.store.days(),
-      at >= state.endsAt,
-    );
-    const leader = [...analysis.variants].sort((a, b) => b.pBest - a.pBest)[0];
-    const winner = analysis.winner === null ? undefined : analysis.variants[analysis.winner];
-    Object.assign(state.record, {
-      decision: analysis.decision,
-      winnerVariant: analysis.winner,
-      winnerLift: winner?.lift ?? null,
-      pValue: analysis.pValue,
-      leaderVariant: leader?.variant ?? null,
-      leaderPBest: leader?.pBest ?? null,
-    });
-    return analysis;
-  }
-
   /** Closes the open slot at the present moment's view count (pause, stop, apply-winner). */
   private async closeOpenSlotNow(state: State): Promise<void> {
     const open = this.store.openSlot();
@@ -485,7 +391,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
     try {
       const video = await readVideo(this.env, state);
       this.store.closeSlot(open.slotIndex, at, video);
-      this.analysis(state, null, at);
+      analyse(this.store, state, null, at);
     } catch {
       // Unreadable now: the slot ends empty (no hours, no views) rather than with a guessed count.
       this.store.dropSlot(open.slotIndex);
