@@ -1,4 +1,5 @@
 import { inArray } from "drizzle-orm";
+import { quotaLedger } from "../durable-objects/quota-ledger/stub";
 import { liveTestStatuses, tests } from "../schema";
 import { evaluateOpsAlerts } from "./alerts/evaluate";
 import { type Db, openDb } from "./db/client";
@@ -7,7 +8,6 @@ import { createLogger } from "./logging/logger";
 import { MetricsBatch } from "./metrics/batch";
 import { sendMetrics, withMetrics } from "./metrics/record";
 import { enqueueJobs } from "./queue/send";
-import { quotaLedger } from "./quota/gate";
 import { rollupUserStats } from "./rollups/user-stats";
 import { rearmLateTests } from "./title-tests/sweep";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { crashPoints } from "../../durable-objects/test-rotator";
+import { crashPoints } from "../../durable-objects/test-rotator/fault-points";
 import {
   creatorWithVideo,
   liveSnippet,

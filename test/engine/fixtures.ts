@@ -1,9 +1,9 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { eq } from "drizzle-orm";
-import type { TestRotator } from "../../durable-objects/test-rotator";
+import { testRotator } from "../../durable-objects/test-rotator/stub";
+import type { TestRotator } from "../../durable-objects/test-rotator/test-rotator";
 import { slots, tests, titles, users } from "../../schema";
 import { openDb } from "../../worker/db/client";
-import { rotatorOf } from "../../worker/title-tests/rotator";
 import { createGoogleAccount, signIn } from "../worker/auth-fixtures";
 import { emulatorAdmin, type LoggedCall, unique } from "../worker/youtube-fixtures";
 
@@ -95,7 +95,7 @@ export async function scheduledTest(
 
 /** The test's rotator stub. */
 export function rotator(testId: string): DurableObjectStub<TestRotator> {
-  return rotatorOf(env, testId);
+  return testRotator(env, testId);
 }
 
 /** Moves the emulator's clock forward (views accrue for that long). */

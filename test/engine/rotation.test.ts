@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
-import type { TestRotator } from "../../durable-objects/test-rotator";
+import type { TestRotator } from "../../durable-objects/test-rotator/test-rotator";
 import { openDb } from "../../worker/db/client";
 import { metricsShards } from "../../worker/metrics/record";
 import { rearmLateTests } from "../../worker/title-tests/sweep";

@@ -11,7 +11,7 @@ import {
 } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import type { TestRotator } from "../../durable-objects/test-rotator";
+import type { TestRotator } from "../../durable-objects/test-rotator/test-rotator";
 import * as schema from "../../schema";
 import { CRON } from "../../worker/cron";
 import { openDb } from "../../worker/db/client";

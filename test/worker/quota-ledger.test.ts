@@ -1,7 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { QuotaLedger } from "../../durable-objects/quota-ledger";
-import { quotaLedger } from "../../worker/quota/gate";
+import { QuotaLedger } from "../../durable-objects/quota-ledger/quota-ledger";
+import { quotaLedger } from "../../durable-objects/quota-ledger/stub";
 import type { QuotaRequest } from "../../worker/quota/types";
 import { at, expectDenial, expectGrant, freshLedger, nth, projectConfig } from "./quota-fixtures";
 

@@ -1,11 +1,11 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testRotator } from "../../durable-objects/test-rotator/stub";
 import * as schema from "../../schema";
 import { openDb } from "../../worker/db/client";
 import { rollupUserStats } from "../../worker/rollups/user-stats";
 import { csvCell } from "../../worker/title-tests/results";
-import { rotatorOf } from "../../worker/title-tests/rotator";
 import {
   addVideo,
   call,
@@ -186,12 +186,12 @@ describe("editing and deleting drafts", () => {
       200,
     );
     expect(new Date(test.endsAt as string).toISOString()).toBe(endAt);
-    const amended = (await rotatorOf(env, draft.id).history()).find((e) => e.step === "amended");
+    const amended = (await testRotator(env, draft.id).history()).find((e) => e.step === "amended");
     expect(JSON.parse(amended?.data ?? "{}")).toEqual({ endsAt: Date.parse(endAt) });
     // Stop it and let its last step (the original title back) finish before the next test counts rows.
     await call(alice, "POST", `/api/tests/${draft.id}/stop`);
-    await runDurableObjectAlarm(rotatorOf(env, draft.id));
-    expect((await rotatorOf(env, draft.id).view())?.nextStepAt).toBeNull();
+    await runDurableObjectAlarm(testRotator(env, draft.id));
+    expect((await testRotator(env, draft.id).view())?.nextStepAt).toBeNull();
   });
 
   it("deletes a draft with its titles and events", async () => {

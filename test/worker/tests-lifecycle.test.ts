@@ -1,9 +1,9 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { and, count, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testRotator } from "../../durable-objects/test-rotator/stub";
 import * as schema from "../../schema";
 import { openDb } from "../../worker/db/client";
-import { rotatorOf } from "../../worker/title-tests/rotator";
 import {
   addVideo,
   call,
@@ -18,7 +18,7 @@ import {
 import { emulatorAdmin } from "./youtube-fixtures";
 
 /**
- * The tests API with the real TestRotator behind it (the contract of worker/title-tests/rotator.ts):
+ * The tests API with the real TestRotator behind it (the contract of durable-objects/test-rotator/contract.ts):
  * live creates, start, pause, resume, stop, apply-winner and delete, each answered with the
  * refreshed test, and the plan and one-live-per-video rules under concurrent requests.
  * The emulator's clock is not moved here (the engine suites do that): slots gain no views.
@@ -34,7 +34,7 @@ beforeAll(async () => {
 
 /** Runs the test's armed step; `view()` waits for one its own alarm may be running meanwhile. */
 async function step(testId: string): Promise<void> {
-  const stub = rotatorOf(env, testId);
+  const stub = testRotator(env, testId);
   await runDurableObjectAlarm(stub);
   await stub.view();
 }
@@ -100,7 +100,7 @@ describe("a live test from create to delete", () => {
 
     expect((await call(pat, "DELETE", `/api/tests/${created.id}`)).status).toBe(204);
     expect(await testRow(db, created.id)).toBeUndefined();
-    expect(await rotatorOf(env, created.id).view()).toBeNull();
+    expect(await testRotator(env, created.id).view()).toBeNull();
   });
 
   it("starts a draft, and refuses to start it twice", async () => {

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { metricsShard } from "../../durable-objects/metrics-recorder/stub";
 import { MetricsBatch } from "./batch";
 import { FAMILIES, type JobOutcome, type RotationOutcome } from "./families";
 
@@ -18,9 +19,7 @@ const scope = new AsyncLocalStorage<MetricsBatch>();
 
 /** The stub of every shard, for the scrape and the alert window. */
 export function metricsShards(env: RecorderEnv) {
-  return Array.from({ length: METRICS_SHARDS }, (_, i) =>
-    env.METRICS_RECORDER.get(env.METRICS_RECORDER.idFromName(`shard-${i}`)),
-  );
+  return Array.from({ length: METRICS_SHARDS }, (_, i) => metricsShard(env, i));
 }
 
 /** Sends a batch to a random shard (random, so concurrent writers spread). Never rejects. */
@@ -28,7 +27,7 @@ export async function sendMetrics(env: RecorderEnv, batch: MetricsBatch): Promis
   if (batch.empty) return;
   const shard = Math.floor(Math.random() * METRICS_SHARDS);
   try {
-    await env.METRICS_RECORDER.get(env.METRICS_RECORDER.idFromName(`shard-${shard}`)).record(batch.data());
+    await metricsShard(env, shard).record(batch.data());
   } catch {
     // Deliberately silent: this often runs after the response, where a log line may never be flushed.
   }

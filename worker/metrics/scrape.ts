@@ -1,7 +1,7 @@
 import { count } from "drizzle-orm";
+import { quotaLedger } from "../../durable-objects/quota-ledger/stub";
 import { deadLetters, testStatuses, tests } from "../../schema";
 import type { Db } from "../db/client";
-import { quotaLedger } from "../quota/gate";
 import type { QuotaPriority } from "../quota/types";
 import { type CounterSample, type Labels, labelKey, MetricsBatch } from "./batch";
 import { FAMILIES, HTTP_DURATION_BUCKETS } from "./families";

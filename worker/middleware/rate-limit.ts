@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { rateLimiter } from "../../durable-objects/rate-limiter/stub";
 import type { AppEnv } from "../context";
 import { AppError } from "../errors";
 
@@ -12,7 +13,7 @@ function limitOf(setting: string | undefined, fallback: number): number {
 }
 
 async function enforce(c: Context<AppEnv>, key: string, limit: number): Promise<void> {
-  const limiter = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(key));
+  const limiter = rateLimiter(c.env, key);
   const decision = await limiter.hit(limit, 60);
   if (!decision.allowed) {
     c.header("retry-after", String(decision.retryAfterSeconds));

@@ -1,6 +1,6 @@
 /**
  * The contract between the QuotaLedger Durable Object and everything that spends YouTube quota:
- * which project a call is charged to, and how much of a day's units each priority may take.
+ * which project a call is charged to, and how much of a day's units each priority may take. See docs/quota-ledger.md.
  */
 
 /** Who is asking: premium work has a reserved share, background work may not take the last 40 %. */

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { quotaLedger } from "../../durable-objects/quota-ledger/stub";
 import type { AppEnv } from "../context";
 import { AppError } from "../errors";
 import { dailyLimitSchema, quotaProjectConfigSchema } from "../quota/config";
-import { quotaLedger } from "../quota/gate";
 import { validate } from "../validation";
 
 const projectIdParam = z.object({ id: quotaProjectConfigSchema.shape.id });

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { quotaLedger } from "../../durable-objects/quota-ledger/stub";
 import { planNames } from "../auth/plans";
 import type { AppEnv } from "../context";
 import { AppError } from "../errors";
-import { quotaLedger } from "../quota/gate";
 import { setPlan } from "../users/queries";
 import { validate } from "../validation";
 

@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
 import { Hono } from "hono";
+import { quotaLedger } from "../../durable-objects/quota-ledger/stub";
+import { testRotator } from "../../durable-objects/test-rotator/stub";
 import type { AppEnv } from "../context";
 import { errorBody } from "../errors";
 
@@ -29,8 +31,8 @@ export const healthRoutes = new Hono<AppEnv>()
     const checks = {
       postgres: () => c.var.db().execute(sql`select 1`),
       kv: () => env.CACHE.get("ready-probe"),
-      quotaLedger: () => env.QUOTA_LEDGER.get(env.QUOTA_LEDGER.idFromName("global")).ping(),
-      testRotator: () => env.TEST_ROTATOR.get(env.TEST_ROTATOR.idFromName("ready-probe")).ping(),
+      quotaLedger: () => quotaLedger(env).ping(),
+      testRotator: () => testRotator(env, "ready-probe").ping(),
     };
     const names = Object.keys(checks) as (keyof typeof checks)[];
     const results = await Promise.all(names.map((name) => check(checks[name])));

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
+import { controlFrom } from "../../durable-objects/test-rotator/contract";
 import type { AppEnv } from "../context";
 import { userOf } from "../middleware/session";
 import { changeStatus } from "../title-tests/control";
@@ -14,7 +15,6 @@ import {
 } from "../title-tests/input";
 import { listOwnTests, ownTest, testDetail, testResults } from "../title-tests/reading";
 import { resultsCsv } from "../title-tests/results";
-import { controlFrom } from "../title-tests/rotator";
 import type { TitleTestScope } from "../title-tests/scope";
 import { validate } from "../validation";
 

@@ -1,16 +1,17 @@
+import type { RotatorAnswer, RotatorControl, RotatorView } from "../../durable-objects/test-rotator/contract";
+import { testRotator } from "../../durable-objects/test-rotator/stub";
 import type { TestStatus } from "../../schema";
 import { Conflict, NotFound, Unavailable } from "../domain/errors";
 import { errorFields } from "../logging/logger";
 import type { TestRow } from "./queries";
 import { freshView, ownTest } from "./reading";
-import { type RotatorAnswer, type RotatorControl, type RotatorView, rotatorOf } from "./rotator";
 import type { TitleTestScope } from "./scope";
 
 const NO_ANSWER = "The test's scheduler did not answer. Try again in a moment.";
 
-/** The test's TestRotator, seen through its control contract (`./rotator.ts`). */
+/** The test's TestRotator, seen through its control contract. */
 function rotator(env: Env, testId: string): RotatorControl {
-  return rotatorOf(env, testId);
+  return testRotator(env, testId);
 }
 
 /**

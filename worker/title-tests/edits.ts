@@ -1,10 +1,10 @@
+import { controlFrom } from "../../durable-objects/test-rotator/contract";
 import { liveTestStatuses, type TestStatus } from "../../schema";
 import { Conflict, Invalid } from "../domain/errors";
 import { askRotator, forgetRotator, refuseStatus } from "./control";
 import type { PatchTestBody } from "./input";
 import { appendEvent, deleteTest, editTest, titlesOf } from "./queries";
 import { FINISHED, freshView, ownTest } from "./reading";
-import { controlFrom } from "./rotator";
 import { checkEnd } from "./schedule-checks";
 import type { TitleTestScope } from "./scope";
 import { hasDuplicateTitle } from "./title-rules";

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
+import { testRotator } from "../../durable-objects/test-rotator/stub";
 import { tests } from "../../schema";
 import type { Db } from "../db/client";
-import { rotatorOf } from "./rotator";
 
 /**
  * After a creator reconnects Google, the tests that stopped for want of a grant go on by
@@ -13,6 +13,6 @@ export async function resumeAfterReconnect(env: Env, db: Db, userId: string): Pr
     .select({ id: tests.id })
     .from(tests)
     .where(and(eq(tests.userId, userId), eq(tests.status, "needs_reauth")));
-  const answers = await Promise.allSettled(waiting.map(({ id }) => rotatorOf(env, id).resume()));
+  const answers = await Promise.allSettled(waiting.map(({ id }) => testRotator(env, id).resume()));
   return answers.filter((a) => a.status === "fulfilled" && a.value.ok).length;
 }

@@ -1,7 +1,7 @@
 import { and, inArray, lt, sql } from "drizzle-orm";
+import { testRotator } from "../../durable-objects/test-rotator/stub";
 import { tests } from "../../schema";
 import type { Db } from "../db/client";
-import { rotatorOf } from "./rotator";
 
 /** How far past its boundary a test may be before the sweep looks at it: two intervals. */
 const LATE_INTERVALS = 2;
@@ -25,6 +25,6 @@ export async function rearmLateTests(env: Env, db: Db, now = Date.now()): Promis
       ),
     )
     .limit(1000);
-  const rearmed = await Promise.allSettled(late.map(({ id }) => rotatorOf(env, id).rearm()));
+  const rearmed = await Promise.allSettled(late.map(({ id }) => testRotator(env, id).rearm()));
   return rearmed.filter((r) => r.status === "fulfilled" && r.value).length;
 }

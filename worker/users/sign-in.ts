@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
+import { quotaLedger } from "../../durable-objects/quota-ledger/stub";
 import { events, users } from "../../schema";
 import { type OAuthAttempt, safeReturnPath } from "../auth/oauth-state";
 import { encryptSecret } from "../auth/token-crypto";
 import type { Db } from "../db/client";
-import { quotaLedger } from "../quota/gate";
 import { authorizationUrl, createPkce, exchangeCode, verifyIdToken } from "../youtube";
 import { storeAccessToken } from "../youtube/access-tokens";
 import { googleEndpoints } from "../youtube/endpoints";

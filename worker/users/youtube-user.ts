@@ -21,22 +21,39 @@ export async function markNeedsReauth(env: Env, db: Db, userId: string, grant?: 
   await forgetPrincipal(env, userId);
 }
 
-/** The user as the YouTube client needs them: their project and decrypted refresh token. */
-export async function youtubeUserOf(env: Env, db: Db, principal: Principal): Promise<YouTubeUser> {
-  const [row] = await db.$primary
-    .select({ project: users.oauthProjectId, refreshTokenEnc: users.refreshTokenEnc })
-    .from(users)
-    .where(eq(users.id, principal.id));
-  if (!row?.project || !row.refreshTokenEnc) {
+/** A user's stored Google grant: the project their consent belongs to, the refresh token's ciphertext. */
+export interface StoredGrant {
+  project: string | null;
+  refreshTokenEnc: string | null;
+}
+
+/**
+ * The user as the YouTube client needs them: their project and decrypted refresh token, from the
+ * grant stored for them (routes read it from Postgres, a TestRotator keeps its owner's copy).
+ */
+export async function youtubeUserOf(
+  env: Env,
+  user: Pick<Principal, "id" | "plan">,
+  grant: StoredGrant | undefined,
+): Promise<YouTubeUser> {
+  if (!grant?.project || !grant.refreshTokenEnc) {
     throw new YouTubeError("auth_revoked", "no Google grant is stored for this user");
   }
   return {
-    id: principal.id,
-    project: row.project,
-    refreshToken: await decryptSecret(env, principal.id, row.refreshTokenEnc),
-    priority: plans[principal.plan].quotaPriority,
-    plan: principal.plan,
+    id: user.id,
+    project: grant.project,
+    refreshToken: await decryptSecret(env, user.id, grant.refreshTokenEnc),
+    priority: plans[user.plan].quotaPriority,
+    plan: user.plan,
   };
+}
+
+async function storedGrantOf(db: Db, userId: string): Promise<StoredGrant | undefined> {
+  const [row] = await db.$primary
+    .select({ project: users.oauthProjectId, refreshTokenEnc: users.refreshTokenEnc })
+    .from(users)
+    .where(eq(users.id, userId));
+  return row;
 }
 
 /**
@@ -50,7 +67,10 @@ export async function actForUser<T>(
   calls: (client: YouTubeClient, user: YouTubeUser) => Promise<T>,
 ): Promise<T> {
   try {
-    return await calls(youtubeClient(env), await youtubeUserOf(env, db, principal));
+    return await calls(
+      youtubeClient(env),
+      await youtubeUserOf(env, principal, await storedGrantOf(db, principal.id)),
+    );
   } catch (err) {
     if (err instanceof YouTubeError && err.kind === "auth_revoked")
       await markNeedsReauth(env, db, principal.id);

@@ -1,6 +1,6 @@
+import { quotaLedger } from "../../durable-objects/quota-ledger/stub";
 import { recordYouTubeCall } from "../metrics/record";
 import { readQuotaConfig } from "../quota/config";
-import { quotaLedger } from "../quota/gate";
 import { YouTubeClient, type YouTubeClientOptions } from "./client";
 import { googleEndpoints } from "./endpoints";
 import { YouTubeError } from "./errors";

@@ -8,7 +8,7 @@ import {
   useSubmissions,
 } from "@solidjs/router";
 import { createSignal, ErrorBoundary, For, Show, Suspense } from "solid-js";
-import { controlFrom } from "../../../worker/title-tests/rotator";
+import { controlFrom } from "../../../durable-objects/test-rotator/contract";
 import { useNow } from "../clock";
 import { Legend, LiftChart, ViewsChart, variantColor } from "../components/charts";
 import Countdown from "../components/countdown";

@@ -1,4 +1,4 @@
-import type { QuotaGate } from "./types";
+import type { QuotaGate } from "../../worker/quota/types";
 
 /**
  * The central QuotaLedger's stub (`idFromName("global")`): the one door to YouTube quota. It is a

@@ -1,4 +1,4 @@
-import type { QuotaPolicy, QuotaPriority } from "./types";
+import type { QuotaPolicy, QuotaPriority } from "../../worker/quota/types";
 
 /**
  * The most units work of `priority` may bring a project's day to: premium may use all of it,

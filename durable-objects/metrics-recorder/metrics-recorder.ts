@@ -1,16 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
-import { migrateSqlite } from "../worker/durable/sqlite-migrations";
-import { labelKey, labelsOf, type MetricsData, minuteOf } from "../worker/metrics/batch";
-
-const MIGRATIONS = [
-  `CREATE TABLE counters (
-     name TEXT NOT NULL, labels TEXT NOT NULL, value REAL NOT NULL,
-     PRIMARY KEY (name, labels)
-   );
-   CREATE TABLE youtube_minutes (
-     minute INTEGER PRIMARY KEY, calls INTEGER NOT NULL, errors INTEGER NOT NULL
-   )`,
-];
+import { migrateSqlite } from "../../worker/durable/sqlite-migrations";
+import { labelKey, labelsOf, type MetricsData, minuteOf } from "../../worker/metrics/batch";
+import { METRICS_MIGRATIONS } from "./schema";
 
 /** How many minutes of YouTube tallies a shard keeps: the alert looks back 15. */
 const KEEP_MINUTES = 120;
@@ -30,7 +21,7 @@ export interface YouTubeWindow {
 export class MetricsRecorder extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.blockConcurrencyWhile(async () => migrateSqlite(ctx.storage.sql, MIGRATIONS));
+    ctx.blockConcurrencyWhile(async () => migrateSqlite(ctx.storage.sql, METRICS_MIGRATIONS));
   }
 
   /** Adds a batch of increments (one storage transaction). */

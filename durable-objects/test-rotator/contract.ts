@@ -1,13 +1,9 @@
 import { liveTestStatuses, type TestStatus } from "../../schema/test-statuses";
 
 /**
- * How routes reach a test's TestRotator (`idFromName(testId)`): the one writer of a started test.
- * Routes validate, authorise and write drafts; from `start` on, every state change goes through
- * the object, which updates Postgres (`tests`, `slots`, `events`) itself.
+ * The TestRotator's RPC contract, as routes and the SPA see it. Free of Workers runtime imports:
+ * the SPA imports `controlFrom` from here.
  */
-export function rotatorOf(env: Pick<Env, "TEST_ROTATOR">, testId: string) {
-  return env.TEST_ROTATOR.get(env.TEST_ROTATOR.idFromName(testId));
-}
 
 /**
  * From which statuses each control method may act: the routes check it first (a clear 409 without

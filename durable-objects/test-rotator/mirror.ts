@@ -1,7 +1,13 @@
 import { asc, eq, sql } from "drizzle-orm";
 import { analyticsPolls, events, slots, type TestStatus, tests, titles, users } from "../../schema";
-import type { Plan } from "../auth/plans";
-import type { Db } from "../db/client";
+import { finishedTestStatuses } from "../../schema/test-statuses";
+import type { Plan } from "../../worker/auth/plans";
+import { type Db, openDb } from "../../worker/db/client";
+import { recordJobsEnqueued } from "../../worker/metrics/record";
+import { markNeedsReauth } from "../../worker/users/youtube-user";
+import type { DailyMetrics } from "./daily-metrics";
+import type { State } from "./state";
+import type { RotatorStore } from "./store";
 
 /**
  * The TestRotator's reads and writes of Postgres, the record. The object keeps its own truth in
@@ -126,8 +132,7 @@ const date = (ms: number | null) => (ms === null ? null : new Date(ms));
 /**
  * Copies one step's outcome in a single transaction: the test row, the slots changed since the
  * last copy (with a poll row per closed slot), the Analytics days fetched since, and the outbox's
- * events. Answers false when the
- * test's row no longer exists.
+ * events. Answers false when the test's row no longer exists.
  */
 export async function copyToRecord(
   db: Db,
@@ -242,4 +247,60 @@ export async function copyToRecord(
     }
     return true;
   });
+}
+
+const FINISHED: readonly TestStatus[] = finishedTestStatuses;
+
+/** How a copy to Postgres ended: done, the test's row gone, or failed (to be retried). */
+export type CopyOutcome = { kind: "copied" } | { kind: "gone" } | { kind: "failed"; error: unknown };
+
+/**
+ * Copies the state, changed slots, Analytics days and outbox to Postgres, marks them copied, and
+ * refreshes the owner (marking a grant found revoked first). On success the state is saved with
+ * `copyDue` cleared; on failure it is left to the caller to re-arm.
+ */
+export async function mirrorToPostgres(
+  env: Env,
+  store: RotatorStore,
+  daily: DailyMetrics,
+  state: State,
+  waitUntil: (promise: Promise<unknown>) => void,
+): Promise<CopyOutcome> {
+  const changed = store.uncopiedSlots();
+  const days = daily.rowsToCopy(state);
+  const { db, close } = openDb(env);
+  try {
+    if (state.lostGrant) {
+      // Only the grant that failed is marked lost: if the creator has reconnected since, their
+      // new grant stands, and this test goes on with it.
+      await markNeedsReauth(env, db, state.userId, state.lostGrant);
+      state.owner = (await loadOwner(db, state.userId)) ?? state.owner;
+      if (state.status === "needs_reauth" && state.owner.refreshTokenEnc !== state.lostGrant) {
+        state.status = "running";
+        state.step = "rotate";
+        state.dueAt = Date.now();
+        store.event("resumed", { reason: "reconnected" });
+      }
+      state.lostGrant = null;
+    }
+    state.record.status = state.status;
+    state.record.nextRotationAt = state.step ? state.dueAt : null;
+    // The test's row is gone (deleted while this object could not be told): nothing to run.
+    if (!(await copyToRecord(db, state, state.record, changed, store.outbox(), days)))
+      return { kind: "gone" };
+    if (!state.finishAnnounced && FINISHED.includes(state.status)) {
+      await env.JOBS.send({ type: "test.finished", testId: state.testId, userId: state.userId });
+      recordJobsEnqueued(env, ["test.finished"]);
+      state.finishAnnounced = true;
+    }
+    state.owner = (await loadOwner(db, state.userId)) ?? state.owner;
+    state.copyDue = false;
+  } catch (err) {
+    return { kind: "failed", error: err };
+  } finally {
+    waitUntil(close());
+  }
+  const lastSeq = store.outbox().at(-1)?.seq ?? 0;
+  store.markCopied(changed, days, lastSeq, state);
+  return { kind: "copied" };
 }

@@ -1,23 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
-import type { QuotaPriority } from "../worker/quota/types";
-import { VIDEO_IDS_PER_CALL } from "../worker/youtube/client";
-import { YouTubeError, type YouTubeErrorKind } from "../worker/youtube/errors";
-import { youtubeClient } from "../worker/youtube/from-env";
-import type { VideoSnippet } from "../worker/youtube/types";
-
-/** A video as a rotation step needs it: the live snippet and the view count, read moments ago. */
-export interface PolledVideo {
-  id: string;
-  snippet: VideoSnippet;
-  viewCount: number;
-  likeCount: number;
-  commentCount: number;
-}
-
-/** The answer to one read: the video (null when YouTube does not show it publicly), or the failure. */
-export type PollAnswer =
-  | { ok: true; video: PolledVideo | null }
-  | { ok: false; kind: YouTubeErrorKind; message: string; retryAt?: number };
+import type { QuotaPriority } from "../../worker/quota/types";
+import { VIDEO_IDS_PER_CALL } from "../../worker/youtube/client";
+import { YouTubeError } from "../../worker/youtube/errors";
+import { youtubeClient } from "../../worker/youtube/from-env";
+import { type PollAnswer, polledVideoOf } from "./polled-video";
 
 interface Waiter {
   priority: QuotaPriority;
@@ -28,7 +14,7 @@ const rank: Record<QuotaPriority, number> = { background: 0, standard: 1, premiu
 
 /**
  * Coalesces the boundary reads of many tests into `videos.list` calls of up to 50 ids (1 unit per
- * 50 videos, DESIGN §5). Rotators whose boundaries fall in the same window wait together: the
+ * 50 videos). Rotators whose boundaries fall in the same window wait together: the
  * batch goes out when 50 distinct videos are waiting or `POLL_WINDOW_MS` after the first one came.
  * Reads use an API key from the ledger (public statistics may be charged to any project), at the
  * highest priority among the waiting tests. Nothing is stored: a lost batch only means the
@@ -75,20 +61,7 @@ export class VideoPoller extends DurableObject<Env> {
     try {
       const videos = await youtubeClient(this.env).getPublicVideos(ids, { priority });
       const byId = new Map(videos.map((v) => [v.id, v]));
-      answers = (id) => {
-        const v = byId.get(id);
-        if (!v?.snippet) return { ok: true, video: null };
-        return {
-          ok: true,
-          video: {
-            id,
-            snippet: v.snippet,
-            viewCount: v.statistics?.viewCount ?? 0,
-            likeCount: v.statistics?.likeCount ?? 0,
-            commentCount: v.statistics?.commentCount ?? 0,
-          },
-        };
-      };
+      answers = (id) => ({ ok: true, video: polledVideoOf(byId.get(id)) });
     } catch (err) {
       const failure: PollAnswer =
         err instanceof YouTubeError
@@ -98,9 +71,4 @@ export class VideoPoller extends DurableObject<Env> {
     }
     for (const [id, list] of waiters) for (const w of list) w.resolve(answers(id));
   }
-}
-
-/** The poller all rotators share (one object: at ~1,000 requests/s it carries the hourly herd). */
-export function videoPoller(env: Pick<Env, "VIDEO_POLLER">) {
-  return env.VIDEO_POLLER.get(env.VIDEO_POLLER.idFromName("boundary-polls"));
 }
