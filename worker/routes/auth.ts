@@ -1,7 +1,14 @@
 import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
-import { OAUTH_COOKIE, OAUTH_TTL_SECONDS, openAttempt, sealAttempt } from "../auth/oauth-state";
+import {
+  OAUTH_COOKIE,
+  OAUTH_TTL_SECONDS,
+  openAttempt,
+  RETURN_PATH_MAX,
+  returnPathOf,
+  sealAttempt,
+} from "../auth/oauth-state";
 import { beginSignIn, completeSignIn } from "../auth/sign-in";
 import type { AppEnv } from "../context";
 import { AppError } from "../errors";
@@ -15,7 +22,12 @@ const PROJECT_HINT_COOKIE = "__Host-ttp_project";
 const USED_STATE_TTL_SECONDS = OAUTH_TTL_SECONDS * 2;
 
 const startQuery = z.object({
-  returnTo: z.string().max(512).optional(),
+  // Refused here (400) rather than replaced later: a link that asks for another site is an attack.
+  returnTo: z
+    .string()
+    .max(RETURN_PATH_MAX)
+    .refine((path) => returnPathOf(path) !== null, "must be a path of this app")
+    .optional(),
   // For tests and the local emulator: picks the account without a click.
   login_hint: z.string().max(320).optional(),
 });
