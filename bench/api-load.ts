@@ -10,7 +10,7 @@ import { createSiblingDatabase } from "../test/setup/sibling-database";
 import { issueSessionToken, SESSION_COOKIE } from "../worker/auth/session";
 
 /**
- * API load (issue 9): 10,000 creators with a test each and 48 slots of history, seeded straight
+ * API load: 10,000 creators with a test each and 48 slots of history, seeded straight
  * into the database of a local stack (`startStack`: wrangler dev, the emulator, Postgres), then
  * autocannon drives the authenticated `GET /api/dashboard` and `GET /api/tests/:id/results` as
  * random creators (session cookies signed with the stack's own SESSION_KEYS, as the app signs

@@ -8,8 +8,9 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 /**
  * The bad-input fuzzer (`npm run bench:fuzz`): the Worker inside workerd with its own Postgres
  * (`<DATABASE_URL's name>_fuzz`, or an embedded PGlite) and the Google emulator. How many requests
- * and which seed come from the environment: `FUZZ_REQUESTS` (10,000 by default; CI runs 1,000) and
- * `FUZZ_SEED` (random by default, printed so a run can be repeated).
+ * and which seed come from the environment: `FUZZ_REQUESTS` (10,000 by default; CI runs 500) and
+ * `FUZZ_SEED` (random by default, printed so a run can be repeated); a whole sign-in flow follows
+ * every `FUZZ_FLOW_EVERY` requests (10; 0 for none).
  */
 const requests = process.env.FUZZ_REQUESTS ?? "10000";
 /** The part files that carry requests (the fuzzer's split: at least 250 per part, at most 20 parts). */
@@ -44,6 +45,7 @@ export default defineConfig({
           // Only the routes whose name contains this (e.g. "/api/tests/:id"), to chase one finding.
           FUZZ_ONLY: process.env.FUZZ_ONLY ?? "",
           FUZZ_CHECK_EVERY: process.env.FUZZ_CHECK_EVERY ?? "1",
+          FUZZ_FLOW_EVERY: process.env.FUZZ_FLOW_EVERY ?? "10",
           // Both tokens set, so the fuzzer meets the admin and metrics routes' checks, not their 404.
           ADMIN_API_TOKEN: randomUUID(),
           METRICS_TOKEN: randomUUID(),

@@ -14,13 +14,13 @@ import {
 } from "./soak-stack";
 
 /**
- * The scheduler benchmark (issue 9): N active tests in one local stack (`wrangler dev`: one workerd
+ * The scheduler benchmark: N active tests in one local stack (`wrangler dev`: one workerd
  * runs every TestRotator, the VideoPoller and the QuotaLedger) against the emulator, with real alarms.
  * Every test is created with a `startAt` in the same minute, right after a point of the slot grid, so
  * two herds follow:
  *  1. the starts: every test's first step falls due within that minute (one per second, in turn);
  *  2. the first rotation, one interval later: the boundaries of all tests in the same minute (the
- *     tests' fixed offsets, twelve 5-second phases, spread it over that minute) — DESIGN §3's herd.
+ *     tests' fixed offsets, twelve 5-second phases, spread it over that minute): the thundering herd of boundaries.
  * Measured from Postgres (slots.started_at is when the alarm's step began; the events' `at` when the
  * step was done): alarm lateness p50/p99 against the planned boundary, rotations per second, the
  * time until every due rotation is done; the workerd process's RSS; units per rotation from the

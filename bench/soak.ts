@@ -17,7 +17,7 @@ import {
 } from "./soak-stack";
 
 /**
- * The fault soak (issue 9): N tests with 1-minute slots over H simulated hours on a local stack whose
+ * The fault soak: N tests with 1-minute slots over H simulated hours on a local stack whose
  * emulator runs 60× (a real minute carries an hour of viewers), with 10 % of YouTube calls failing
  * with 503 (the emulator's fault on every method), 2 % timing out (a proxy in front of the Data API,
  * half of them after the emulator applied the call), one quota project exhausted mid-run, one

@@ -1,4 +1,4 @@
-import { fuzzPart } from "./fuzzer";
+import { fuzzPart } from "./runner";
 
-/** Part 05 of the bad-input fuzzer (see bench/fuzz/fuzzer.ts). */
+/** Part 05 of the bad-input fuzzer (see bench/fuzz/runner.ts). */
 fuzzPart(5);

@@ -4,19 +4,23 @@ import { fileURLToPath } from "node:url";
 import type { UserConsoleLog } from "vitest";
 import type { Reporter } from "vitest/node";
 
-/** What one part of the fuzzer logs as `FUZZ_PART <json>` (bench/fuzz/fuzzer.ts). */
+/** What one part of the fuzzer logs as `FUZZ_PART <json>` (bench/fuzz/runner.ts). */
 interface PartFigures {
   part: number;
   seed: number;
   requests: number;
   sent: number;
   unsendable: number;
+  flows: number;
+  flowsSignedIn: number;
   byClass: Record<string, number>;
   byStatus: Record<string, number>;
   byRoute: Record<string, Record<string, number>>;
   msByRoute: Record<string, { n: number; ms: number; max: number }>;
   serverErrors: unknown[];
   refusedWrites: unknown[];
+  unsafeRedirects: unknown[];
+  flowViolations: unknown[];
   nonJsonErrors: unknown[];
   nonJsonErrorCount: number;
   databaseChecks: number;
@@ -76,10 +80,14 @@ export default class FuzzReporter implements Reporter {
       requests: sum((p) => p.requests),
       sent,
       unsendable: sum((p) => p.unsendable),
+      signInFlows: sum((p) => p.flows),
+      signInFlowsSignedIn: sum((p) => p.flowsSignedIn),
       byClass,
       byStatus,
       serverErrors: sum((p) => p.serverErrors.length),
       refusedRequestsThatWrote: sum((p) => p.refusedWrites.length),
+      unsafeRedirects: sum((p) => p.unsafeRedirects.length),
+      brokenSignInInvariants: sum((p) => p.flowViolations.length),
       victimChangedAtEnd: parts.filter((p) => p.victimChangedAtEnd.length > 0).map((p) => p.part),
       databaseChecks: sum((p) => p.databaseChecks),
       errorsNotInTheJsonShape: sum((p) => p.nonJsonErrorCount),
@@ -97,6 +105,8 @@ export default class FuzzReporter implements Reporter {
       examples: {
         serverErrors: parts.flatMap((p) => p.serverErrors).slice(0, 20),
         refusedWrites: parts.flatMap((p) => p.refusedWrites).slice(0, 20),
+        unsafeRedirects: parts.flatMap((p) => p.unsafeRedirects).slice(0, 20),
+        brokenSignInInvariants: parts.flatMap((p) => p.flowViolations).slice(0, 20),
         errorsNotInTheJsonShape: parts.flatMap((p) => p.nonJsonErrors).slice(0, 20),
       },
     };
@@ -108,7 +118,10 @@ export default class FuzzReporter implements Reporter {
         `  by class: ${JSON.stringify(byClass)}; by status: ${JSON.stringify(byStatus)}\n` +
         `  answered 5xx: ${figures.serverErrors} (must be 0)\n` +
         `  refused (4xx) requests that changed the database: ${figures.refusedRequestsThatWrote} ` +
-        `(checked around ${figures.databaseChecks} requests; must be 0)\n` +
+        `(checked around ${figures.databaseChecks} plans; must be 0)\n` +
+        `  sign-in flows: ${figures.signInFlows} (${figures.signInFlowsSignedIn} signed in); ` +
+        `redirects that could leave the app: ${figures.unsafeRedirects}; broken sign-in invariants: ` +
+        `${figures.brokenSignInInvariants} (must be 0)\n` +
         `  victim's rows changed by the end: ${figures.victimChangedAtEnd.length === 0 ? "no" : `YES in parts ${figures.victimChangedAtEnd.join(", ")}`}\n` +
         `  4xx/5xx not in the { error: { code, message, requestId } } shape: ${figures.errorsNotInTheJsonShape}`,
     );

@@ -42,13 +42,65 @@ export async function openAttempt(env: Keys, sealed: string | undefined): Promis
   if (!payload) return null;
   const { state, codeVerifier, nonce, project, returnTo } = payload;
   if ([state, codeVerifier, nonce, project, returnTo].some((v) => typeof v !== "string")) return null;
-  return { state, codeVerifier, nonce, project, returnTo } as OAuthAttempt;
+  // Checked again on the way out: a cookie sealed before a stricter check still lands safely.
+  return {
+    state,
+    codeVerifier,
+    nonce,
+    project,
+    returnTo: safeReturnPath(returnTo as string),
+  } as OAuthAttempt;
 }
 
-/** A safe place to return to: a path of this app, never another site (`//evil`, `https:`). */
-export function safeReturnPath(requested: string | undefined): string {
-  const isLocalPath = requested?.startsWith("/") && !requested.startsWith("//") && !requested.includes("\\");
-  return isLocalPath && requested ? requested.slice(0, 512) : "/";
+/** The longest return path kept: a sign-in link carries a page of this app, not a payload. */
+export const RETURN_PATH_MAX = 512;
+
+/**
+ * Stands in for the app's origin when none is given: a path that starts with one `/` resolves
+ * to the same origin whatever origin it is resolved against, so the answer does not depend on it.
+ */
+const PLACEHOLDER_ORIGIN = "https://app.invalid";
+
+/**
+ * Whitespace, control characters and backslashes: browsers drop tabs and newlines from a URL and
+ * read `\` as `/` (so `/\t/evil.example` and `/\\evil.example` are `//evil.example`), and a
+ * newline cannot go into a `Location` header at all. Their percent-encoded forms are refused too
+ * (checked on the path decoded once): no page of this app needs them, and code that decodes a
+ * path before using it (a router, a log viewer) would meet the raw character again.
+ */
+const UNSAFE_IN_PATH = /[\s\p{Cc}\\]/u;
+
+/**
+ * The path a sign-in may return to, or `null` when `requested` is not one: it must be a path of
+ * this app (one leading `/`) free of whitespace, control characters and backslashes (raw or
+ * percent-encoded), which,
+ * resolved against `origin`, stays on `origin` and does not begin with `//`. The answer is the
+ * resolved path (percent-encoded, dot segments gone), so a `Location` header can always carry it
+ * and a browser reads it exactly as it was checked.
+ */
+export function returnPathOf(requested: string, origin: string = PLACEHOLDER_ORIGIN): string | null {
+  if (!requested.startsWith("/") || requested.startsWith("//") || UNSAFE_IN_PATH.test(requested)) return null;
+  let url: URL;
+  try {
+    url = new URL(requested, origin);
+  } catch {
+    return null;
+  }
+  if (url.origin !== new URL(origin).origin) return null;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  if (path.startsWith("//") || UNSAFE_IN_PATH.test(path) || path.length > RETURN_PATH_MAX) return null;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return null;
+  }
+  return decoded.startsWith("//") || UNSAFE_IN_PATH.test(decoded) ? null : path;
+}
+
+/** A safe place to return to: the path `returnPathOf` answers, else the home page. */
+export function safeReturnPath(requested: string | undefined, origin?: string): string {
+  return (requested === undefined ? null : returnPathOf(requested, origin)) ?? "/";
 }
 
 /** How long a used state is remembered: past the life of any attempt that could carry it. */

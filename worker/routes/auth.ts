@@ -1,7 +1,15 @@
 import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
-import { claimState, OAUTH_COOKIE, OAUTH_TTL_SECONDS, openAttempt, sealAttempt } from "../auth/oauth-state";
+import {
+  claimState,
+  OAUTH_COOKIE,
+  OAUTH_TTL_SECONDS,
+  openAttempt,
+  RETURN_PATH_MAX,
+  returnPathOf,
+  sealAttempt,
+} from "../auth/oauth-state";
 import type { AppEnv } from "../context";
 import { AppError } from "../errors";
 import { endSession, requireUser, startSession, userOf } from "../middleware/session";
@@ -15,7 +23,12 @@ import { YouTubeError } from "../youtube";
 const PROJECT_HINT_COOKIE = "__Host-ttp_project";
 
 const startQuery = z.object({
-  returnTo: z.string().max(512).optional(),
+  // Refused here (400) rather than replaced later: a link that asks for another site is an attack.
+  returnTo: z
+    .string()
+    .max(RETURN_PATH_MAX)
+    .refine((path) => returnPathOf(path) !== null, "must be a path of this app")
+    .optional(),
   // For tests and the local emulator: picks the account without a click.
   login_hint: z.string().max(320).optional(),
 });
