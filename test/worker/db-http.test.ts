@@ -21,6 +21,12 @@ function tagged(marker: string) {
   return sql.raw(`'${marker}' <> ''`);
 }
 
+/** The Postgres error code of a failure: drizzle wraps single statements' errors, not batches'. */
+function codeOf(error: unknown): unknown {
+  const { cause } = error as { cause?: unknown };
+  return ((cause ?? error) as { code?: unknown }).code;
+}
+
 describe("the Worker's HTTP database (drizzle neon-http through the local proxy)", () => {
   it("reads several tables in one batch: one HTTP request, one transaction", async () => {
     const { db, reads } = openHttpDb(env);
@@ -83,7 +89,7 @@ describe("the Worker's HTTP database (drizzle neon-http through the local proxy)
       .batch([reads.insert(schema.users).values({ googleSub: crypto.randomUUID(), email })])
       .then(
         () => undefined,
-        (error: { cause?: { code?: string } }) => error.cause?.code,
+        (error: unknown) => codeOf(error),
       );
     expect(refused).toBe("25006");
 
@@ -94,7 +100,7 @@ describe("the Worker's HTTP database (drizzle neon-http through the local proxy)
       ])
       .then(
         () => undefined,
-        (error: { cause?: { code?: string } }) => error.cause?.code,
+        (error: unknown) => codeOf(error),
       );
     expect(duplicate).toBe("23505");
     expect(await db.select().from(schema.users).where(eq(schema.users.email, email))).toEqual([]);
