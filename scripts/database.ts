@@ -1,7 +1,8 @@
 import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
-import { startDbProxy } from "./db-proxy";
+import { createSqlOverHttp, type SqlOverHttp } from "./db-http";
+import { type DbProxyOptions, startDbProxy } from "./db-proxy";
 import { freePort } from "./ports";
 
 /** Where the app's Postgres is, as the Worker sees it. */
@@ -10,6 +11,8 @@ export interface LocalDatabase {
   databaseUrl: string;
   /** `host:port` of the WebSocket proxy: the Worker's `DB_WS_PROXY`. */
   wsProxy: string;
+  /** Neon's SQL-over-HTTP endpoint on the same port (`http://<wsProxy>/sql`), for `neon()`. */
+  sqlEndpoint: string;
   kind: "postgres" | "embedded";
   close(): Promise<void>;
 }
@@ -18,8 +21,29 @@ export interface LocalDatabase {
 export const EMBEDDED_DATABASE_URL = "postgres://postgres@localhost:5432/postgres";
 
 /**
+ * Warm connections of the HTTP path to a real PostgreSQL: a few backends serve many requests (each
+ * holds one for a statement or a batch), well inside the server's `max_connections`.
+ */
+const POSTGRES_POOL_SIZE = 10;
+/** PGlite runs one session at a time anyway; a second connection keeps the next one ready. */
+const EMBEDDED_POOL_SIZE = 2;
+
+/** Starts the proxy with the HTTP side on its port; closing ends the HTTP pools first. */
+async function startProxy(sql: SqlOverHttp, options: Omit<DbProxyOptions, "http">) {
+  const proxy = await startDbProxy({ ...options, http: sql.handle });
+  return {
+    close: async () => {
+      // The pools' connections run through the proxy: end them while it still forwards.
+      await sql.close();
+      await proxy.close();
+    },
+  };
+}
+
+/**
  * Starts what the Worker needs to reach Postgres locally: the real server named by `databaseUrl`,
- * or else an embedded PGlite (kept in `dataDir`, or in memory), behind the WebSocket proxy.
+ * or else an embedded PGlite (kept in `dataDir`, or in memory), behind the WebSocket proxy, which
+ * also serves Neon's SQL-over-HTTP (`POST /sql`) from warm connections.
  */
 export async function startLocalDatabase(options: {
   databaseUrl?: string;
@@ -27,18 +51,21 @@ export async function startLocalDatabase(options: {
   proxyPort?: number;
 }): Promise<LocalDatabase> {
   const proxyPort = options.proxyPort ?? (await freePort());
+  const wsProxy = `127.0.0.1:${proxyPort}`;
   if (options.databaseUrl) {
     const url = new URL(options.databaseUrl);
-    const proxy = await startDbProxy({
+    const sql = createSqlOverHttp({ wsProxy, poolSize: POSTGRES_POOL_SIZE });
+    const proxy = await startProxy(sql, {
       port: proxyPort,
       upstream: { host: url.hostname, port: Number(url.port || 5432) },
       serialize: false,
     });
     return {
       databaseUrl: options.databaseUrl,
-      wsProxy: `127.0.0.1:${proxy.port}`,
+      wsProxy,
+      sqlEndpoint: `http://${wsProxy}/sql`,
       kind: "postgres",
-      close: () => proxy.close(),
+      close: proxy.close,
     };
   }
 
@@ -54,14 +81,16 @@ export async function startLocalDatabase(options: {
     maxConnections: 1024,
   });
   await server.start();
-  const proxy = await startDbProxy({
+  const sql = createSqlOverHttp({ wsProxy, poolSize: EMBEDDED_POOL_SIZE });
+  const proxy = await startProxy(sql, {
     port: proxyPort,
     upstream: { host: "127.0.0.1", port: pglitePort },
     serialize: true,
   });
   return {
     databaseUrl: EMBEDDED_DATABASE_URL,
-    wsProxy: `127.0.0.1:${proxy.port}`,
+    wsProxy,
+    sqlEndpoint: `http://${wsProxy}/sql`,
     kind: "embedded",
     close: async () => {
       await proxy.close();

@@ -1,3 +1,4 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { connect, type Socket } from "node:net";
 import { type RawData, type WebSocket, WebSocketServer } from "ws";
 
@@ -14,12 +15,16 @@ import { type RawData, type WebSocket, WebSocketServer } from "ws";
  *   first message until the backend is idle again (ReadyForQuery "I"): whole queries and whole
  *   transactions run alone, while idle connections hold nothing. Waiting on a second connection
  *   inside a transaction would deadlock here — the app never does that.
+ *
+ * Plain HTTP requests on the same port go to `http` (Neon's SQL-over-HTTP, scripts/db-http.ts).
  */
 export interface DbProxyOptions {
   port: number;
   host?: string;
   upstream: { host: string; port: number };
   serialize: boolean;
+  /** Answers the port's plain HTTP requests (anything but the WebSocket upgrade). */
+  http?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 /** A running proxy. */
@@ -111,7 +116,14 @@ class BackendLock {
 /** Starts the proxy; resolves once it listens. */
 export async function startDbProxy(options: DbProxyOptions): Promise<DbProxy> {
   const lock = new BackendLock();
-  const server = new WebSocketServer({ port: options.port, host: options.host ?? "127.0.0.1" });
+  const httpServer = createServer((req, res) => {
+    if (options.http) return options.http(req, res);
+    res.writeHead(426, { "content-type": "application/json" });
+    res.end(JSON.stringify({ message: "this port speaks WebSocket only" }));
+  });
+  // Answers stay quick; a client keeping its connection alive must not hold `close` up.
+  httpServer.keepAliveTimeout = 5_000;
+  const server = new WebSocketServer({ server: httpServer });
   const sockets = new Set<Socket>();
 
   server.on("connection", (ws: WebSocket) => {
@@ -190,10 +202,11 @@ export async function startDbProxy(options: DbProxyOptions): Promise<DbProxy> {
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once("listening", resolve);
-    server.once("error", reject);
+    httpServer.once("listening", resolve);
+    httpServer.once("error", reject);
+    httpServer.listen(options.port, options.host ?? "127.0.0.1");
   });
-  const address = server.address();
+  const address = httpServer.address();
   const port = typeof address === "object" && address ? address.port : options.port;
   return {
     port,
@@ -201,7 +214,9 @@ export async function startDbProxy(options: DbProxyOptions): Promise<DbProxy> {
       new Promise<void>((resolve) => {
         for (const client of server.clients) client.terminate();
         for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
+        server.close();
+        httpServer.closeAllConnections();
+        httpServer.close(() => resolve());
       }),
   };
 }

@@ -1,6 +1,7 @@
 import { neonConfig } from "@neondatabase/serverless";
 
-type WebSocketClass = new (url: string, protocols?: string | string[]) => WebSocket;
+/** A WebSocket class the driver can construct. */
+export type WebSocketClass = new (url: string, protocols?: string | string[]) => WebSocket;
 
 /** Whether a frame is exactly the Postgres Terminate message: 'X' followed by length 4. */
 function isTerminate(data: unknown): boolean {
@@ -22,22 +23,56 @@ function closingAfterTerminate(Base: WebSocketClass): WebSocketClass {
   };
 }
 
+/** The driver settings that reach a local proxy, for one client or for the whole isolate. */
+export interface LocalProxySettings {
+  webSocketConstructor: WebSocketClass;
+  wsProxy: () => string;
+  useSecureWebSocket: false;
+  pipelineTLS: false;
+  pipelineConnect: false;
+  coalesceWrites: false;
+}
+
+/**
+ * The settings for the local WebSocket proxy at `proxy` (`host:port`, scripts/db-proxy.ts). Without a
+ * proxy the driver keeps its defaults, which are right for Neon.
+ */
+export function localProxySettings(
+  proxy: string,
+  WebSocketBase: WebSocketClass = WebSocket,
+): LocalProxySettings {
+  return {
+    webSocketConstructor: closingAfterTerminate(WebSocketBase),
+    wsProxy: () => `${proxy}/v1`,
+    useSecureWebSocket: false,
+    // Pipelining would send a cleartext password; local Postgres answers with SCRAM.
+    pipelineTLS: false,
+    pipelineConnect: false,
+    // Coalescing waits a timer on every round trip: ~1.7 ms instead of ~0.2 ms for `select 1`.
+    coalesceWrites: false,
+  };
+}
+
 let configuredFor: string | undefined;
 
 /**
  * Points `@neondatabase/serverless` at a local WebSocket proxy (scripts/db-proxy.ts) instead of
- * Neon. Without a proxy the driver keeps its defaults, which are right for Neon.
- * The settings are the driver's globals, so this is done once per isolate.
+ * Neon. The settings are the driver's globals, so this is done once per isolate.
  */
 export function useLocalProxy(proxy: string, WebSocketBase: WebSocketClass = WebSocket): void {
   if (configuredFor === proxy) return;
   configuredFor = proxy;
-  neonConfig.webSocketConstructor = closingAfterTerminate(WebSocketBase);
-  neonConfig.wsProxy = () => `${proxy}/v1`;
-  neonConfig.useSecureWebSocket = false;
-  // Pipelining would send a cleartext password; local Postgres answers with SCRAM.
-  neonConfig.pipelineTLS = false;
-  neonConfig.pipelineConnect = false;
-  // Coalescing waits a timer on every round trip: ~1.7 ms instead of ~0.2 ms for `select 1`.
-  neonConfig.coalesceWrites = false;
+  Object.assign(neonConfig, localProxySettings(proxy, WebSocketBase));
+}
+
+let fetchConfiguredFor: string | undefined;
+
+/**
+ * Points the driver's HTTP queries (`neon()`) at the local proxy's `POST /sql`, on the same
+ * `host:port` as its WebSocket path. A global of the driver too, so once per isolate.
+ */
+export function useLocalSqlEndpoint(proxy: string): void {
+  if (fetchConfiguredFor === proxy) return;
+  fetchConfiguredFor = proxy;
+  neonConfig.fetchEndpoint = `http://${proxy}/sql`;
 }

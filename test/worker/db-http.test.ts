@@ -1,0 +1,108 @@
+import { env } from "cloudflare:test";
+import { and, eq, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import * as schema from "../../schema";
+import { openHttpDb } from "../../worker/db/http";
+
+interface SqlRequestLog {
+  total: number;
+  recent: Array<{ statements: string[]; batch: boolean; status: number }>;
+}
+
+/** The proxy's record of the SQL-over-HTTP requests it served (statement texts only). */
+async function requestsAtProxy(): Promise<SqlRequestLog> {
+  const response = await fetch(`http://${env.DB_WS_PROXY}/sql/requests`);
+  expect(response.status).toBe(200);
+  return response.json();
+}
+
+/** A condition true for every row whose SQL text carries `marker`, to find this test's requests. */
+function tagged(marker: string) {
+  return sql.raw(`'${marker}' <> ''`);
+}
+
+/** The Postgres error code of a failure: drizzle wraps single statements' errors, not batches'. */
+function codeOf(error: unknown): unknown {
+  const { cause } = error as { cause?: unknown };
+  return ((cause ?? error) as { code?: unknown }).code;
+}
+
+describe("the Worker's HTTP database (drizzle neon-http through the local proxy)", () => {
+  it("reads several tables in one batch: one HTTP request, one transaction", async () => {
+    const { db, reads } = openHttpDb(env);
+    const marker = `m${crypto.randomUUID().replaceAll("-", "")}`;
+    const [user] = await db
+      .insert(schema.users)
+      .values({ googleSub: `sub-${marker}`, email: `${marker}@example.com`, name: "Zoë" })
+      .returning();
+    if (!user) throw new Error("no user");
+    const [test] = await db
+      .insert(schema.tests)
+      .values({
+        userId: user.id,
+        videoId: `vid-${marker}`,
+        videoTitleOriginal: "Original",
+        intervalMinutes: 60,
+      })
+      .returning();
+    if (!test) throw new Error("no test");
+    await db.insert(schema.titles).values([
+      { testId: test.id, variant: 0, text: "Original" },
+      { testId: test.id, variant: 1, text: "Challenger ✓" },
+    ]);
+
+    const [users, tests, titles] = await reads.batch([
+      reads
+        .select()
+        .from(schema.users)
+        .where(and(eq(schema.users.id, user.id), tagged(marker))),
+      reads
+        .select()
+        .from(schema.tests)
+        .where(and(eq(schema.tests.userId, user.id), tagged(marker))),
+      reads
+        .select({ variant: schema.titles.variant, text: schema.titles.text })
+        .from(schema.titles)
+        .where(and(eq(schema.titles.testId, test.id), tagged(marker)))
+        .orderBy(schema.titles.variant),
+    ]);
+    expect(users.map((u) => u.email)).toEqual([`${marker}@example.com`]);
+    expect(tests.map((t) => [t.id, t.status, t.createdAt instanceof Date])).toEqual([
+      [test.id, "draft", true],
+    ]);
+    expect(titles).toEqual([
+      { variant: 0, text: "Original" },
+      { variant: 1, text: "Challenger ✓" },
+    ]);
+
+    const ours = (await requestsAtProxy()).recent.filter((r) => r.statements.some((s) => s.includes(marker)));
+    expect(ours).toHaveLength(1);
+    expect(ours[0]?.batch).toBe(true);
+    expect(ours[0]?.statements).toHaveLength(3);
+    expect(ours[0]?.status).toBe(200);
+  });
+
+  it("refuses a write in a read batch, and rolls back a failing write batch", async () => {
+    const { db, reads } = openHttpDb(env);
+    const email = `${crypto.randomUUID()}@example.com`;
+    const refused = await reads
+      .batch([reads.insert(schema.users).values({ googleSub: crypto.randomUUID(), email })])
+      .then(
+        () => undefined,
+        (error: unknown) => codeOf(error),
+      );
+    expect(refused).toBe("25006");
+
+    const duplicate = await db
+      .batch([
+        db.insert(schema.users).values({ googleSub: crypto.randomUUID(), email }),
+        db.insert(schema.users).values({ googleSub: crypto.randomUUID(), email }),
+      ])
+      .then(
+        () => undefined,
+        (error: unknown) => codeOf(error),
+      );
+    expect(duplicate).toBe("23505");
+    expect(await db.select().from(schema.users).where(eq(schema.users.email, email))).toEqual([]);
+  });
+});

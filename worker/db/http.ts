@@ -1,0 +1,42 @@
+import { neon } from "@neondatabase/serverless";
+import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
+import * as schema from "../../schema";
+import { useLocalSqlEndpoint } from "./driver";
+
+/** What the HTTP database needs from the environment. */
+export interface HttpDbEnv {
+  DATABASE_URL?: string;
+  DATABASE_URL_READ?: string;
+  DB_WS_PROXY?: string;
+}
+
+/** A drizzle database over Neon's SQL-over-HTTP, bound to the schema. */
+export type HttpDb = NeonHttpDatabase<typeof schema>;
+
+/** The HTTP databases of one request: nothing to open or close, every call is one `fetch`. */
+export interface HttpDatabase {
+  /** The primary: single statements, and `batch([...])`es that write (one transaction each). */
+  db: HttpDb;
+  /**
+   * For reads: the replica when `DATABASE_URL_READ` is set, else the primary. Its batches run as
+   * read-only transactions, so a batch of reads sees one snapshot and can never write.
+   */
+  reads: HttpDb;
+}
+
+/**
+ * Opens the database over HTTP: each statement, or each `batch([...])` of several, is one HTTP
+ * request and one round trip, with no connection to set up first — the cheap path for a request's
+ * reads. Locally `DB_WS_PROXY` points the driver at the proxy's `POST /sql` (scripts/db-proxy.ts);
+ * on Neon the driver's default endpoint is right. Interactive transactions need `openDb` (db/client.ts).
+ */
+export function openHttpDb(env: HttpDbEnv): HttpDatabase {
+  if (!env.DATABASE_URL) throw new Error("DATABASE_URL is not set");
+  if (env.DB_WS_PROXY) useLocalSqlEndpoint(env.DB_WS_PROXY);
+  const db = drizzle({ client: neon(env.DATABASE_URL), schema });
+  const reads = drizzle({
+    client: neon(env.DATABASE_URL_READ ?? env.DATABASE_URL, { readOnly: true }),
+    schema,
+  });
+  return { db, reads };
+}
