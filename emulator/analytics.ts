@@ -11,15 +11,20 @@ import {
 import type { ApiContext, MethodResult } from "./data-api";
 import { apiError, loginRequired } from "./google-errors";
 import { DAY_MS, nextDay, pacificDayStart } from "./pacific-time";
-import { json } from "./reply";
+import { mix, uniforms } from "./random";
+import { json, type Reply } from "./reply";
+import { splitWhole } from "./report-types";
 import { accrue } from "./simulation";
 
 /**
- * YouTube Analytics API v2 `reports.query` (GET /v2/reports) for one channel, by day or in total,
- * optionally filtered to videos. Days are Pacific days; a day appears only once 48 simulated
- * hours have passed since it ended, as YouTube's data lags.
+ * YouTube Analytics API v2 `reports.query` (GET /v2/reports) for one channel. Like Google it
+ * answers only the query shapes of its channel-report tables (dimensions, filters and metrics that
+ * go together) and refuses every other combination with "The query is not supported"; the emulator
+ * serves the subset of those tables the product reads (see README). Days are Pacific days; a day
+ * appears only once 48 simulated hours have passed since it ended, as YouTube's data lags.
  */
 
+/** Metrics the emulator computes, with their column data types. */
 const METRICS = {
   views: "INTEGER",
   estimatedMinutesWatched: "INTEGER",
@@ -30,6 +35,94 @@ const METRICS = {
 
 type Metric = keyof typeof METRICS;
 
+/**
+ * Identifiers the API knows (so a query naming them is "not supported", not "unknown"): the
+ * emulator's metrics plus other channel-report metrics it does not compute.
+ */
+const KNOWN_METRICS = new Set<string>([
+  ...Object.keys(METRICS),
+  "averageViewPercentage",
+  "likes",
+  "dislikes",
+  "comments",
+  "shares",
+  "subscribersGained",
+  "subscribersLost",
+  "engagedViews",
+  "redViews",
+  "estimatedRedMinutesWatched",
+  "cardClicks",
+  "cardImpressions",
+]);
+const KNOWN_DIMENSIONS = new Set([
+  "day",
+  "month",
+  "video",
+  "country",
+  "province",
+  "insightTrafficSourceType",
+  "insightTrafficSourceDetail",
+  "insightPlaybackLocationType",
+  "deviceType",
+  "operatingSystem",
+  "subscribedStatus",
+  "ageGroup",
+  "gender",
+  "liveOrOnDemand",
+  "creatorContentType",
+]);
+const KNOWN_FILTERS = new Set(["video", "country", "continent", "subContinent", "group", "province"]);
+
+/** One channel-report query shape: its dimensions (any order), filters and metrics. */
+interface QueryShape {
+  name: string;
+  dimensions: readonly string[];
+  filters: readonly string[];
+  metrics: ReadonlySet<string>;
+}
+
+const CORE: readonly Metric[] = [
+  "views",
+  "estimatedMinutesWatched",
+  "averageViewDuration",
+  "videoThumbnailImpressions",
+  "videoThumbnailImpressionsClickRate",
+];
+
+/** The channel-report tables the emulator answers (a subset of Google's, same combinations). */
+const SHAPES: readonly QueryShape[] = [
+  { name: "basic stats", dimensions: [], filters: ["video"], metrics: new Set(CORE) },
+  { name: "time-based", dimensions: ["day"], filters: ["video"], metrics: new Set(CORE) },
+  {
+    name: "traffic sources",
+    dimensions: ["insightTrafficSourceType"],
+    filters: ["video"],
+    metrics: new Set(["views", "estimatedMinutesWatched"]),
+  },
+  {
+    name: "traffic sources by day",
+    dimensions: ["day", "insightTrafficSourceType"],
+    filters: ["video"],
+    metrics: new Set(["views", "estimatedMinutesWatched"]),
+  },
+];
+
+/** Google's answer to any combination outside its tables. */
+export const UNSUPPORTED_QUERY =
+  "The query is not supported. Check the documentation at https://developers.google.com/youtube/analytics/v2/available_reports for a list of supported queries.";
+
+/** Traffic sources a video's views come from, with their typical weights. */
+const TRAFFIC_SOURCES: readonly [string, number][] = [
+  ["SUBSCRIBER", 0.3],
+  ["RELATED_VIDEO", 0.25],
+  ["YT_SEARCH", 0.2],
+  ["YT_CHANNEL", 0.08],
+  ["EXT_URL", 0.06],
+  ["PLAYLIST", 0.05],
+  ["NOTIFICATION", 0.04],
+  ["YT_OTHER_PAGE", 0.02],
+];
+
 /** Hours of delay before a day's data appears. */
 export const ANALYTICS_DELAY_MS = 2 * DAY_MS;
 
@@ -37,10 +130,47 @@ const badRequest = (message: string) => apiError(400, message, { domain: "global
 const forbidden = () => apiError(403, "Forbidden", { domain: "global", reason: "forbidden" });
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+const list = (value: string | undefined) =>
+  (value ?? "")
+    .split(",")
+    .map((v) => v.trim())
+    .filter(Boolean);
+
+/** The query's shape, or the error Google answers it with. */
+function matchShape(
+  dimensions: readonly string[],
+  filterKeys: readonly string[],
+  metrics: readonly string[],
+): QueryShape | Reply {
+  for (const m of metrics)
+    if (!KNOWN_METRICS.has(m))
+      return badRequest(`Unknown identifier (${m}) given in field parameters.metrics.`);
+  for (const d of dimensions)
+    if (!KNOWN_DIMENSIONS.has(d))
+      return badRequest(`Unknown identifier (${d}) given in field parameters.dimensions.`);
+  for (const f of filterKeys)
+    if (!KNOWN_FILTERS.has(f))
+      return badRequest(`Unknown identifier (${f}) given in field parameters.filters.`);
+  const sameSet = (a: readonly string[], b: readonly string[]) =>
+    a.length === b.length && a.every((x) => b.includes(x));
+  const shape = SHAPES.find(
+    (s) =>
+      sameSet(s.dimensions, dimensions) &&
+      filterKeys.every((f) => s.filters.includes(f)) &&
+      metrics.every((m) => s.metrics.has(m)),
+  );
+  return shape ?? badRequest(UNSUPPORTED_QUERY);
+}
+
+const isReply = (v: unknown): v is Reply =>
+  typeof v === "object" && v !== null && "status" in v && "body" in v;
+
+type Totals = { views: number; impressions: number; watchSeconds: number };
+
 /** GET /v2/reports. */
 export function reportsQuery(ctx: ApiContext): MethodResult {
   if (!ctx.holder) return { reply: loginRequired() };
-  const { ids, startDate, endDate, metrics, dimensions, filters } = ctx.params;
+  const { ids, startDate, endDate, metrics, dimensions, filters, sort } = ctx.params;
   for (const [name, value] of Object.entries({ ids, startDate, endDate, metrics })) {
     if (!value) return { reply: badRequest(`Required value missing: ${name}`) };
   }
@@ -54,20 +184,23 @@ export function reportsQuery(ctx: ApiContext): MethodResult {
   if (!DATE.test(endDate as string)) return { reply: badRequest(`Invalid value at 'end_date' (${endDate})`) };
   if ((startDate as string) > (endDate as string))
     return { reply: badRequest("The query start date is after the end date.") };
-  const metricList = (metrics as string).split(",").map((m) => m.trim());
-  for (const m of metricList) {
-    if (!(m in METRICS))
-      return { reply: badRequest(`Unknown identifier (${m}) given in field parameters.metrics.`) };
-  }
-  if (dimensions && dimensions !== "day") {
-    return { reply: badRequest(`Unknown identifier (${dimensions}) given in field parameters.dimensions.`) };
-  }
-  let videos: VideoRow[];
-  if (filters) {
-    const match = /^video==([\w-]+(?:,[\w-]+)*)$/.exec(filters);
+  const metricList = list(metrics);
+  const dimensionList = list(dimensions);
+  const filterMap = new Map<string, string>();
+  for (const part of (filters ?? "").split(";").filter(Boolean)) {
+    const match = /^(\w+)==(.+)$/.exec(part.trim());
     if (!match) return { reply: badRequest(`Invalid filter: ${filters}`) };
+    filterMap.set(match[1] as string, match[2] as string);
+  }
+  const shape = matchShape(dimensionList, [...filterMap.keys()], metricList);
+  if (isReply(shape)) return { reply: shape };
+
+  let videos: VideoRow[];
+  const videoFilter = filterMap.get("video");
+  if (videoFilter !== undefined) {
+    if (!/^[\w-]+(?:,[\w-]+)*$/.test(videoFilter)) return { reply: badRequest(`Invalid filter: ${filters}`) };
     videos = [];
-    for (const id of (match[1] as string).split(",")) {
+    for (const id of videoFilter.split(",")) {
       const v = getVideo(ctx.sql, id);
       if (!v || v.channel_id !== channel.id) return { reply: forbidden() };
       videos.push(v);
@@ -75,47 +208,83 @@ export function reportsQuery(ctx: ApiContext): MethodResult {
   } else {
     videos = videosOfChannel(ctx.sql, channel.id);
   }
+  const columns = [...dimensionList, ...metricList];
+  const sortKeys = list(sort);
+  for (const key of sortKeys) {
+    if (!columns.includes(key.replace(/^-/, "")))
+      return { reply: badRequest(`Unknown identifier (${key}) given in field parameters.sort.`) };
+  }
 
   const prepared = videos.map((v) => ({
+    video: v,
     sim: simVideo(v),
     spans: titleSpans(titlesOf(ctx.sql, v.id)),
     overrides: ctrOverridesOf(ctx.sql, v.id),
   }));
-  const dayTotals = (day: string) => {
-    const from = pacificDayStart(day);
-    const to = pacificDayStart(nextDay(day));
-    const sum = { views: 0, impressions: 0, watchSeconds: 0 };
-    for (const p of prepared) {
-      const a = accrue(p.sim, p.spans, p.overrides, from, to);
-      sum.views += a.views;
-      sum.impressions += a.impressions;
-      sum.watchSeconds += a.watchSeconds;
-    }
-    return sum;
-  };
   const available: string[] = [];
   for (let day = startDate as string; day <= (endDate as string); day = nextDay(day)) {
     if (pacificDayStart(nextDay(day)) + ANALYTICS_DELAY_MS > ctx.nowSim) break;
     available.push(day);
     if (available.length > 3660) break;
   }
-  const row = (t: { views: number; impressions: number; watchSeconds: number }) =>
-    metricList.map((m) => metricValue(m as Metric, t));
-  let rows: (string | number)[][];
-  if (dimensions === "day") {
-    rows = available.map((day) => [day, ...row(dayTotals(day))]);
-  } else {
-    const total = { views: 0, impressions: 0, watchSeconds: 0 };
-    for (const day of available) {
-      const t = dayTotals(day);
-      total.views += t.views;
-      total.impressions += t.impressions;
-      total.watchSeconds += t.watchSeconds;
+  const bySource = dimensionList.includes("insightTrafficSourceType");
+  // Totals per (day or "", traffic source or "").
+  const cells = new Map<string, Totals & { day: string; source: string }>();
+  const add = (day: string, source: string, t: Totals) => {
+    const key = `${day}|${source}`;
+    const cell = cells.get(key) ?? { day, source, views: 0, impressions: 0, watchSeconds: 0 };
+    cell.views += t.views;
+    cell.impressions += t.impressions;
+    cell.watchSeconds += t.watchSeconds;
+    cells.set(key, cell);
+  };
+  for (const day of available) {
+    const from = pacificDayStart(day);
+    const to = pacificDayStart(nextDay(day));
+    const dayKey = dimensionList.includes("day") ? day : "";
+    for (const p of prepared) {
+      const a = accrue(p.sim, p.spans, p.overrides, from, to);
+      if (!bySource) {
+        add(dayKey, "", a);
+        continue;
+      }
+      const weights = trafficWeights(p.video.seed);
+      const views = splitWhole(a.views, weights);
+      const seconds = splitWhole(a.watchSeconds, weights);
+      TRAFFIC_SOURCES.forEach(([source], i) => {
+        add(dayKey, source, {
+          views: views[i] as number,
+          impressions: 0,
+          watchSeconds: seconds[i] as number,
+        });
+      });
     }
-    rows = available.length ? [row(total)] : [];
   }
+  let rows: (string | number)[][] = [...cells.values()]
+    // Google leaves out the rows of a breakdown that have no views; a total is there once any day is.
+    .filter((c) => !bySource || c.views > 0)
+    .map((c) =>
+      columns.map((name) =>
+        name === "day"
+          ? c.day
+          : name === "insightTrafficSourceType"
+            ? c.source
+            : metricValue(name as Metric, c),
+      ),
+    );
+  const order = sortKeys.length ? sortKeys : dimensionList.includes("day") ? ["day"] : [];
+  rows = rows.sort((a, b) => {
+    for (const key of order) {
+      const i = columns.indexOf(key.replace(/^-/, ""));
+      const x = a[i] as string | number;
+      const y = b[i] as string | number;
+      const c = x < y ? -1 : x > y ? 1 : 0;
+      if (c) return key.startsWith("-") ? -c : c;
+    }
+    return 0;
+  });
   const columnHeaders = [
-    ...(dimensions === "day" ? [{ name: "day", columnType: "DIMENSION", dataType: "STRING" }] : []),
+    ...dimensionList.map((name) => ({ name, columnType: "DIMENSION", dataType: "STRING" })),
     ...metricList.map((m) => ({ name: m, columnType: "METRIC", dataType: METRICS[m as Metric] })),
   ];
   // Google leaves `rows` out when there is no data.
@@ -126,6 +295,12 @@ export function reportsQuery(ctx: ApiContext): MethodResult {
       ...(rows.length ? { rows } : {}),
     }),
   };
+}
+
+/** A video's traffic-source weights: the typical mix, varied per video from its seed. */
+function trafficWeights(seed: number): number[] {
+  const next = uniforms(mix(seed, 0x7aff1c));
+  return TRAFFIC_SOURCES.map(([, w]) => w * (0.5 + next()));
 }
 
 function metricValue(

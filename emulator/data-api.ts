@@ -38,6 +38,8 @@ export interface ApiContext {
   body?: string;
   nowSim: number;
   propagationSeconds: number;
+  /** The emulator's own origin: thumbnail URLs point back at it. */
+  origin: string;
 }
 
 /** A method's answer, and the video(s) it concerned (for the call log). */
@@ -131,7 +133,7 @@ export function channelsList(ctx: ApiContext): MethodResult {
       ),
     };
   }
-  const items = channels.map((c) => channelResource(c, parts, () => channelStats(ctx, c)));
+  const items = channels.map((c) => channelResource(c, parts, () => channelStats(ctx, c), ctx.origin));
   return {
     reply: json(
       200,
@@ -197,7 +199,7 @@ export function playlistItemsList(ctx: ApiContext): MethodResult {
     page.map((v) => v.id),
   );
   const items = page.map((v, i) =>
-    playlistItemResource(v, channel, currentTitle(timelines.get(v.id) ?? []), offset + i, parts),
+    playlistItemResource(v, channel, currentTitle(timelines.get(v.id) ?? []), offset + i, parts, ctx.origin),
   );
   const next =
     offset + maxResults < visible.length && maxResults > 0 ? encodePageToken(offset + maxResults) : undefined;
@@ -253,8 +255,13 @@ export function videosList(ctx: ApiContext): MethodResult {
     if (!video || !channel || !canSee(ctx, video, channel)) continue;
     const titles = timelines.get(id) ?? [];
     items.push(
-      videoResource(video, channel, currentTitle(titles), parts, () =>
-        videoStatistics(ctx.sql, video, ctx.nowSim, titles),
+      videoResource(
+        video,
+        channel,
+        currentTitle(titles),
+        parts,
+        () => videoStatistics(ctx.sql, video, ctx.nowSim, titles),
+        ctx.origin,
       ),
     );
   }
@@ -366,8 +373,13 @@ export function videosUpdate(ctx: ApiContext): MethodResult {
   );
   setTitle(ctx.sql, id, title, ctx.nowSim, ctx.propagationSeconds, "api");
   const updated = getVideo(ctx.sql, id) as VideoRow;
-  const resourceOut = videoResource(updated, channel, title, parts, () =>
-    videoStatistics(ctx.sql, updated, ctx.nowSim),
+  const resourceOut = videoResource(
+    updated,
+    channel,
+    title,
+    parts,
+    () => videoStatistics(ctx.sql, updated, ctx.nowSim),
+    ctx.origin,
   );
   return { reply: json(200, resourceOut), videoId: id };
 }

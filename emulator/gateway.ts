@@ -45,6 +45,8 @@ export interface ApiCall {
   key?: string;
   params: Record<string, string>;
   body?: string;
+  /** The emulator's own origin (thumbnail URLs point back at it). */
+  origin: string;
 }
 
 const HANDLERS: Partial<Record<ApiMethod, (ctx: ApiContext) => MethodResult>> = {
@@ -147,6 +149,7 @@ export function handleApiCall(sql: SqlStorage, call: ApiCall, settings: Settings
     body: call.body,
     nowSim: simNow(settings, nowReal),
     propagationSeconds: settings.propagationSeconds,
+    origin: call.origin,
   });
   const units = result.reply.status < 400 ? cost : Math.min(cost, 1);
   charge(sql, project.id, units, nowReal);

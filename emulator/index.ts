@@ -4,17 +4,22 @@ import { apiError } from "./google-errors";
 import { toResponse } from "./reply";
 import { adminRoutes } from "./routes/admin";
 import { googleApiRoutes } from "./routes/google-apis";
+import { imageRoutes } from "./routes/images";
 import { oauthRoutes } from "./routes/oauth";
+import { reportingRoutes } from "./routes/reporting";
 
 export { EmulatorState } from "./state";
 
 /**
- * The local Google: OAuth 2.0, YouTube Data API v3 and Analytics API v2 on Google's paths (all on
- * one origin locally; the app's base URLs point each Google host here), plus /__emulator.
+ * The local Google: OAuth 2.0, YouTube Data API v3, Analytics API v2 and Reporting API v1 on
+ * Google's paths (all on one origin locally; the app's base URLs point each Google host here),
+ * plus the thumbnails and avatars its resources point at, and /__emulator.
  */
 const app = new Hono<EmulatorAppEnv>()
   .route("/", oauthRoutes)
   .route("/", googleApiRoutes)
+  .route("/", reportingRoutes)
+  .route("/", imageRoutes)
   .route("/__emulator", adminRoutes)
   .notFound(() => toResponse(apiError(404, "Not Found", { domain: "global", reason: "notFound" })))
   .onError((err) => {

@@ -1,5 +1,12 @@
 import type { ChannelRow, VideoRow } from "./catalog";
 import { uploadsPlaylistId } from "./ids";
+import {
+  AVATAR_SIZES,
+  avatarUrl,
+  VIDEO_THUMBNAIL_SIZES,
+  type VideoThumbnailKey,
+  videoThumbnailUrl,
+} from "./images";
 import { hashString } from "./random";
 
 /**
@@ -28,35 +35,33 @@ export function isoDuration(seconds: number): string {
   return `PT${h ? `${h}H` : ""}${m ? `${m}M` : ""}${s || (!h && !m) ? `${s}S` : ""}`;
 }
 
-function videoThumbnails(id: string) {
-  const base = `https://i.ytimg.com/vi/${id}`;
-  return {
-    default: { url: `${base}/default.jpg`, width: 120, height: 90 },
-    medium: { url: `${base}/mqdefault.jpg`, width: 320, height: 180 },
-    high: { url: `${base}/hqdefault.jpg`, width: 480, height: 360 },
-    standard: { url: `${base}/sddefault.jpg`, width: 640, height: 480 },
-    maxres: { url: `${base}/maxresdefault.jpg`, width: 1280, height: 720 },
-  };
+/** A video's thumbnails in YouTube's five sizes, served by the emulator itself (see images.ts). */
+function videoThumbnails(id: string, origin: string) {
+  const sizes = Object.entries(VIDEO_THUMBNAIL_SIZES).map(([key, size]) => [
+    key,
+    { url: videoThumbnailUrl(origin, id, key as VideoThumbnailKey), width: size.width, height: size.height },
+  ]);
+  return Object.fromEntries(sizes);
 }
 
-function channelThumbnails(id: string) {
-  const base = `https://yt3.ggpht.com/${id}`;
-  return {
-    default: { url: `${base}=s88-c-k-c0x00ffffff-no-rj`, width: 88, height: 88 },
-    medium: { url: `${base}=s240-c-k-c0x00ffffff-no-rj`, width: 240, height: 240 },
-    high: { url: `${base}=s800-c-k-c0x00ffffff-no-rj`, width: 800, height: 800 },
-  };
+/** A channel's avatar in YouTube's three sizes, served by the emulator itself. */
+function channelThumbnails(id: string, origin: string) {
+  const sizes = Object.entries(AVATAR_SIZES).map(([key, side]) => [
+    key,
+    { url: avatarUrl(origin, id, side), width: side, height: side },
+  ]);
+  return Object.fromEntries(sizes);
 }
 
 /** A video's snippet. Optional fields are absent when unset, as YouTube leaves them out. */
-export function videoSnippet(row: VideoRow, channel: ChannelRow, title: string) {
+export function videoSnippet(row: VideoRow, channel: ChannelRow, title: string, origin: string) {
   const tags = row.tags ? (JSON.parse(row.tags) as string[]) : undefined;
   return {
     publishedAt: isoSeconds(row.published_sim),
     channelId: row.channel_id,
     title,
     description: row.description,
-    thumbnails: videoThumbnails(row.id),
+    thumbnails: videoThumbnails(row.id, origin),
     channelTitle: channel.title,
     ...(tags && tags.length > 0 ? { tags } : {}),
     categoryId: row.category_id,
@@ -77,9 +82,10 @@ export function videoResource(
   title: string,
   parts: ReadonlySet<string>,
   stats: () => { viewCount: number; likeCount: number; commentCount: number },
+  origin: string,
 ) {
   const body: Record<string, unknown> = {};
-  if (parts.has("snippet")) body.snippet = videoSnippet(row, channel, title);
+  if (parts.has("snippet")) body.snippet = videoSnippet(row, channel, title, origin);
   if (parts.has("contentDetails")) {
     body.contentDetails = {
       duration: isoDuration(row.duration_seconds),
@@ -121,6 +127,7 @@ export function channelResource(
   row: ChannelRow,
   parts: ReadonlySet<string>,
   stats: () => { viewCount: number; videoCount: number },
+  origin: string,
 ) {
   const body: Record<string, unknown> = {};
   if (parts.has("snippet")) {
@@ -129,7 +136,7 @@ export function channelResource(
       description: row.description,
       customUrl: row.custom_url,
       publishedAt: isoSeconds(row.published_sim),
-      thumbnails: channelThumbnails(row.id),
+      thumbnails: channelThumbnails(row.id, origin),
       localized: { title: row.title, description: row.description },
     };
   }
@@ -158,6 +165,7 @@ export function playlistItemResource(
   title: string,
   position: number,
   parts: ReadonlySet<string>,
+  origin: string,
 ) {
   const playlistId = uploadsPlaylistId(channel.id);
   const body: Record<string, unknown> = {};
@@ -167,7 +175,7 @@ export function playlistItemResource(
       channelId: channel.id,
       title,
       description: row.description,
-      thumbnails: videoThumbnails(row.id),
+      thumbnails: videoThumbnails(row.id, origin),
       channelTitle: channel.title,
       playlistId,
       position,

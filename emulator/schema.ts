@@ -1,7 +1,7 @@
 /**
  * The emulator's SQLite schema (applied by `migrateSqlite` in the Durable Object's constructor).
  * Times: `*_real` columns are real ms since the epoch (tokens, quota, call log); `*_sim` columns
- * are simulated ms (publish dates, title timelines), see clock.ts.
+ * are simulated ms (publish dates, title timelines, reporting jobs), see settings.ts.
  */
 export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -46,6 +46,10 @@ export const MIGRATIONS: readonly string[] = [
      project_id TEXT, units INTEGER NOT NULL, status INTEGER NOT NULL, reason TEXT,
      video_id TEXT, auth TEXT NOT NULL, sub TEXT);
    CREATE INDEX calls_project ON calls(project_id, id);`,
+  // The Reporting API's jobs: one per channel and report type (a second is 409 ALREADY_EXISTS).
+  `CREATE TABLE reporting_jobs (
+     id TEXT PRIMARY KEY, channel_id TEXT NOT NULL, report_type_id TEXT NOT NULL, name TEXT NOT NULL,
+     create_sim INTEGER NOT NULL, UNIQUE (channel_id, report_type_id));`,
 ];
 
 /** Tables `reset` empties (the signing key stays: clients may have cached the JWKS). */
@@ -62,4 +66,5 @@ export const RESETTABLE_TABLES = [
   "quota_usage",
   "faults",
   "calls",
+  "reporting_jobs",
 ] as const;

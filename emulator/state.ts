@@ -35,6 +35,7 @@ import * as oauth from "./oauth";
 import { HOUR_MS } from "./pacific-time";
 import { exhaust, type ProjectRow, quotaStatus } from "./quota";
 import { json, type Reply } from "./reply";
+import { handleReportingCall, type ReportingCall } from "./reporting";
 import { MIGRATIONS, RESETTABLE_TABLES } from "./schema";
 import { projectRow, seedDemo } from "./seed";
 import { readSettings, retimed, type Settings, simNow, writeSettings } from "./settings";
@@ -72,6 +73,11 @@ export class EmulatorState extends DurableObject<EmulatorEnv> {
   /** A Data or Analytics API call. */
   api(call: ApiCall): Reply {
     return handleApiCall(this.sql, call, this.settings(), Date.now());
+  }
+
+  /** A Reporting API call. */
+  reporting(call: ReportingCall): Reply {
+    return handleReportingCall(this.sql, call, simNow(this.settings(), Date.now()), Date.now());
   }
 
   /** GET /o/oauth2/v2/auth. */

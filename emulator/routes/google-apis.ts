@@ -22,6 +22,7 @@ function call(method: ApiMethod) {
         ...credentials(c),
         params: queryRecord(c, ["key", "access_token"]),
         body,
+        origin: new URL(c.req.url).origin,
       }),
     );
   };

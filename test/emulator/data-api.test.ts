@@ -4,6 +4,7 @@ import {
   call,
   type GoogleErrorBody,
   type ListBody,
+  ORIGIN,
   signIn,
   type VideoItem,
   withToken,
@@ -57,7 +58,7 @@ describe("videos.list", () => {
       "maxres",
     ]);
     expect(item.snippet?.thumbnails.default).toEqual({
-      url: `https://i.ytimg.com/vi/${video.id}/default.jpg`,
+      url: `${ORIGIN}/vi/${video.id}/default.svg`,
       width: 120,
       height: 90,
     });

@@ -11,6 +11,8 @@ export interface GoogleEndpoints {
   apis: string;
   /** youtubeanalytics.googleapis.com: /v2/reports. */
   analytics: string;
+  /** youtubereporting.googleapis.com: the Reporting API's /v1 (bulk reports, e.g. thumbnail impressions). */
+  reporting: string;
 }
 
 /** Google's real hosts. */
@@ -19,6 +21,7 @@ export const GOOGLE_DEFAULTS: GoogleEndpoints = {
   oauth2: "https://oauth2.googleapis.com",
   apis: "https://www.googleapis.com",
   analytics: "https://youtubeanalytics.googleapis.com",
+  reporting: "https://youtubereporting.googleapis.com",
 };
 
 /** The settings that override the defaults (env var names). */
@@ -27,6 +30,7 @@ export interface GoogleEndpointVars {
   GOOGLE_OAUTH2_URL?: string;
   GOOGLE_APIS_URL?: string;
   YOUTUBE_ANALYTICS_URL?: string;
+  GOOGLE_REPORTING_URL?: string;
 }
 
 const trim = (url: string) => url.replace(/\/+$/, "");
@@ -38,6 +42,7 @@ export function googleEndpoints(vars: GoogleEndpointVars): GoogleEndpoints {
     oauth2: trim(vars.GOOGLE_OAUTH2_URL || GOOGLE_DEFAULTS.oauth2),
     apis: trim(vars.GOOGLE_APIS_URL || GOOGLE_DEFAULTS.apis),
     analytics: trim(vars.YOUTUBE_ANALYTICS_URL || GOOGLE_DEFAULTS.analytics),
+    reporting: trim(vars.GOOGLE_REPORTING_URL || GOOGLE_DEFAULTS.reporting),
   };
 }
 
