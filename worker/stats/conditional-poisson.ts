@@ -57,12 +57,66 @@ const MAX_ITERATIONS = 100;
 const MAX_HALVINGS = 40;
 const STEP_TOLERANCE = 1e-10;
 
-/** Per-block sums of the used blocks, flattened block-major (block · K + variant). */
-interface BlockTable {
+/**
+ * Per-block sums, flattened block-major (block · K + variant). Only `blocks` rows are read, so a
+ * caller may keep a longer buffer and grow `blocks` as blocks complete. A block with one exposed
+ * variant or no events adds nothing to the conditional likelihood, its score or its information.
+ */
+export interface BlockTable {
   exposure: Float64Array;
   count: Float64Array;
+  /** Events per block (the sum of its counts). */
   total: Float64Array;
   blocks: number;
+}
+
+/** β and the inverse information of the conditional-Poisson fit of a {@link BlockTable}. */
+export interface BlockFit {
+  /** Log rate ratio of each variant against the control; `beta[0]` is 0. */
+  beta: Float64Array;
+  /** Inverse observed information of β₁..β_{K−1} ((K−1)×(K−1) row-major), Poisson scale. */
+  inverse: Float64Array;
+  /** True when the fit needed the weak prior (the plain estimate does not exist). */
+  penalised: boolean;
+}
+
+/**
+ * Fits β from block sums alone (the conditional likelihood needs nothing else), starting the
+ * Newton iterations from `start` when given — a previous look's estimate — which saves most of
+ * them when the analysis is rerun after every block.
+ */
+export function fitBlockTable(variantCount: number, table: BlockTable, start?: Float64Array): BlockFit {
+  const k = variantCount;
+  const p = k - 1;
+  let penalty = 0;
+  let beta = newton(k, table, penalty, start);
+  if (beta === null && start !== undefined) beta = newton(k, table, penalty);
+  if (beta === null) {
+    penalty = 1 / FALLBACK_PRIOR_SD ** 2;
+    beta = newton(k, table, penalty);
+  }
+  const fitted = beta ?? new Float64Array(k);
+  const information = new Float64Array(p * p);
+  evaluate(k, table, fitted, penalty, new Float64Array(p), information);
+  let inverse: Float64Array;
+  if (choleskyInPlace(information, p)) {
+    inverse = inverseFromCholesky(information, p);
+  } else {
+    inverse = new Float64Array(p * p);
+    for (let i = 0; i < p; i++) inverse[i * p + i] = FALLBACK_PRIOR_SD ** 2;
+  }
+  return { beta: fitted, inverse, penalised: penalty > 0 };
+}
+
+/**
+ * Per-block sums of every block that carries information (two exposed variants and an event),
+ * in first-seen order, and the map from block id to row.
+ */
+export function tabulateBlocks(
+  variantCount: number,
+  slots: readonly Slot[],
+): { table: BlockTable; usedIndex: Map<number, number> } {
+  return tabulate(variantCount, slots);
 }
 
 /**
@@ -192,9 +246,10 @@ function tabulate(k: number, slots: readonly Slot[]): { table: BlockTable; usedI
  * null when the information is singular or the estimates diverge, i.e. when the maximum
  * likelihood estimate does not exist.
  */
-function newton(k: number, table: BlockTable, penalty: number): Float64Array | null {
+function newton(k: number, table: BlockTable, penalty: number, start?: Float64Array): Float64Array | null {
   const p = k - 1;
-  const beta = new Float64Array(k);
+  const beta = start === undefined ? new Float64Array(k) : Float64Array.from(start);
+  beta[0] = 0;
   const candidate = new Float64Array(k);
   const gradient = new Float64Array(p);
   const information = new Float64Array(p * p);
