@@ -68,6 +68,12 @@ export interface BlockTable {
   /** Events per block (the sum of its counts). */
   total: Float64Array;
   blocks: number;
+  /**
+   * Optional weight of each block's conditional log-likelihood (default 1). Weights that
+   * depend on a block's total and exposures only keep every block's score unbiased, since the
+   * total is what the conditional likelihood conditions on.
+   */
+  weight?: Float64Array;
 }
 
 /** β and the inverse information of the conditional-Poisson fit of a {@link BlockTable}. */
@@ -287,15 +293,19 @@ function newton(k: number, table: BlockTable, penalty: number, start?: Float64Ar
 /** The conditional log-likelihood (minus the penalty), up to a constant. */
 function objective(k: number, table: BlockTable, beta: Float64Array, penalty: number): number {
   let value = 0;
+  const weight = table.weight;
   for (let b = 0; b < table.blocks; b++) {
+    if (!(at(table.total, b) > 0)) continue;
+    const w = weight === undefined ? 1 : at(weight, b);
     let denominator = 0;
+    let blockValue = 0;
     for (let v = 0; v < k; v++) {
       const e = at(table.exposure, b * k + v);
       if (e <= 0) continue;
       denominator += e * Math.exp(at(beta, v));
-      value += at(table.count, b * k + v) * at(beta, v);
+      blockValue += at(table.count, b * k + v) * at(beta, v);
     }
-    value -= at(table.total, b) * Math.log(denominator);
+    value += w * (blockValue - at(table.total, b) * Math.log(denominator));
   }
   for (let v = 1; v < k; v++) value -= (penalty / 2) * at(beta, v) ** 2;
   return value;
@@ -319,23 +329,28 @@ function evaluate(
   information.fill(0);
   const probability = new Float64Array(k);
   let value = 0;
+  const blockWeight = table.weight;
   for (let b = 0; b < table.blocks; b++) {
+    const total = at(table.total, b);
+    // A block without events adds nothing (and a zero-exposure one would give 0/0).
+    if (!(total > 0)) continue;
+    const bw = blockWeight === undefined ? 1 : at(blockWeight, b);
     let denominator = 0;
+    let blockValue = 0;
     for (let v = 0; v < k; v++) {
       const w = at(table.exposure, b * k + v) * Math.exp(at(beta, v));
       probability[v] = w;
       denominator += w;
-      value += at(table.count, b * k + v) * at(beta, v);
+      blockValue += at(table.count, b * k + v) * at(beta, v);
     }
-    const total = at(table.total, b);
-    value -= total * Math.log(denominator);
+    value += bw * (blockValue - total * Math.log(denominator));
     for (let v = 1; v < k; v++) {
       const pv = at(probability, v) / denominator;
-      gradient[v - 1] = at(gradient, v - 1) + at(table.count, b * k + v) - total * pv;
+      gradient[v - 1] = at(gradient, v - 1) + bw * (at(table.count, b * k + v) - total * pv);
       for (let w = 1; w < k; w++) {
         const pw = at(probability, w) / denominator;
         const cell = (v - 1) * p + (w - 1);
-        information[cell] = at(information, cell) + total * ((v === w ? pv : 0) - pv * pw);
+        information[cell] = at(information, cell) + bw * total * ((v === w ? pv : 0) - pv * pw);
       }
     }
   }
