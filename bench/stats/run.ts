@@ -4,7 +4,14 @@
  * block (the decision reads block sums only), with the previous look's estimate as the start
  * of the fit — the same numbers `analyze()` gives, without re-reading every slot at each look.
  */
-import { leaderTest, winnerLevel } from "../../worker/stats/analyze";
+import {
+  DEFAULT_ALPHA,
+  DEFAULT_MIN_BLOCKS,
+  DEFAULT_TAU,
+  leaderTest,
+  winnerLevel,
+} from "../../worker/stats/analyze";
+import type { SwitchbackFit } from "../../worker/stats/block-robust";
 import { fitSwitchback } from "../../worker/stats/block-robust";
 import type { BlockTable } from "../../worker/stats/conditional-poisson";
 import type { Traffic } from "./traffic";
@@ -32,9 +39,9 @@ export interface RunResult {
   days: number | null;
 }
 
-const ALPHA = 0.05;
-const TAU = Number(process.env.TTP_TAU ?? 0.3);
-const MIN_BLOCKS = 2;
+const ALPHA = DEFAULT_ALPHA;
+const TAU = DEFAULT_TAU;
+const MIN_BLOCKS = DEFAULT_MIN_BLOCKS;
 
 /**
  * Runs one test: `effects[v]` multiplies variant v's views (1 for all in an A/A test).
@@ -62,6 +69,7 @@ export function runTest(cell: Cell, effects: readonly number[], seed: number): R
   let block = 0;
   let live = 0;
   let beta: Float64Array | undefined;
+  let fit: SwitchbackFit | undefined;
   let complete = 0;
   for (let s = 0; s < slotsTotal; s++) {
     const startHour = s * slotHours;
@@ -85,14 +93,26 @@ export function runTest(cell: Cell, effects: readonly number[], seed: number): R
     if (position < k) continue;
     // The block is over: look.
     if (live === k) complete++;
-    table.blocks = block + 1;
-    const fit = fitSwitchback(k, table, beta);
-    beta = fit.beta;
-    if (complete >= MIN_BLOCKS) {
+    // A block without events adds nothing to the fit: its row is reused (cheaper looks at
+    // low traffic), though it still counts as complete.
+    const informative = (table.total[block] ?? 0) > 0;
+    if (informative) table.blocks = block + 1;
+    if (informative || beta === undefined) {
+      fit = fitSwitchback(k, table, beta);
+      beta = fit.beta;
+    }
+    if (complete >= MIN_BLOCKS && fit !== undefined) {
       const { leader, pValue } = leaderTest(k, fit, TAU);
       if (pValue <= winnerLevel(ALPHA, k)) {
         return { winner: leader, days: (startHour + slotHours) / 24 };
       }
+    }
+    if (!informative) {
+      for (let v = 0; v < k; v++) table.exposure[block * k + v] = 0;
+      position = 0;
+      live = 0;
+      order = permutation(k, order[k - 1] as number, rng);
+      continue;
     }
     block++;
     position = 0;

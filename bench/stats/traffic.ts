@@ -92,7 +92,10 @@ export class Rng {
       const k = Math.floor(((2 * a) / us + b) * u + mean + 0.43);
       if (us >= 0.07 && v <= vr) return k;
       if (k < 0 || (us < 0.013 && v > us)) continue;
-      if (Math.log(v) + Math.log(invAlpha) - Math.log(a / (us * us) + b) <= -mean + k * logMean - logFactorial(k)) {
+      if (
+        Math.log(v) + Math.log(invAlpha) - Math.log(a / (us * us) + b) <=
+        -mean + k * logMean - logFactorial(k)
+      ) {
         return k;
       }
     }
@@ -139,7 +142,9 @@ export function hourlyMeans(traffic: Traffic, hours: number, rng: Rng): Float64A
     const diurnal = 1 + traffic.diurnal * Math.cos((2 * Math.PI * ((clock % 24) - 18)) / 24);
     const weekly = 1 + traffic.weekly * Math.cos((2 * Math.PI * Math.floor(clock / 24)) / 7);
     const ageing = 2 ** (-h / 24 / traffic.halfLifeDays);
-    const burst = Number.isFinite(traffic.burstShape) ? rng.gamma(traffic.burstShape) / traffic.burstShape : 1;
+    const burst = Number.isFinite(traffic.burstShape)
+      ? rng.gamma(traffic.burstShape) / traffic.burstShape
+      : 1;
     out[h] = (traffic.viewsPerDay / 24) * diurnal * weekly * ageing * burst;
   }
   return out;

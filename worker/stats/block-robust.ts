@@ -198,8 +198,7 @@ function burstiness(k: number, table: BlockTable, beta: Float64Array): number {
  * contrast keeps the Poisson floor (not only those against the control).
  */
 export function contrastVariance(fit: SwitchbackFit, k: number, i: number, j: number): number {
-  const pair = (c: Float64Array): number =>
-    at(c, i * k + i) + at(c, j * k + j) - 2 * at(c, i * k + j);
+  const pair = (c: Float64Array): number => at(c, i * k + i) + at(c, j * k + j) - 2 * at(c, i * k + j);
   return Math.max(pair(fit.covariance), pair(fit.poissonCovariance));
 }
 
