@@ -3,10 +3,12 @@
  * decision. Pure and deterministic — the same slots always give the same answer — so the
  * rotator can rerun it after every slot and a replay reproduces what creators saw.
  */
+import type { SwitchbackFit } from "./block-robust";
+import { contrastVariance, fitSwitchback } from "./block-robust";
 import type { Slot } from "./conditional-poisson";
+import { tabulateBlocks } from "./conditional-poisson";
 import { tToNormalScore } from "./distributions";
 import { oneSidedAlwaysValidPValue } from "./msprt";
-import { fitNegativeBinomial } from "./negative-binomial";
 import { probabilityBest } from "./probability-best";
 import { createRandom } from "./random";
 
@@ -43,11 +45,29 @@ export interface Analysis {
   pValue: number;
   /** Blocks in which every variant was live for some time. */
   blocksComplete: number;
+  /** The leader (highest estimate; the control on ties), winner or not. */
+  leader: number;
+  /**
+   * The leader against each rival, what ./verdict.ts turns into "what the test rules out":
+   * log rate ratio leader − rival, its variance (robust, Poisson floor) and the df behind it.
+   */
+  contrasts: Contrast[];
+}
+
+/** The leader's comparison with one rival. */
+export interface Contrast {
+  rival: number;
+  /** β_leader − β_rival, a log rate ratio ≥ 0. */
+  logRatio: number;
+  /** Its variance (0 when there is no information yet). */
+  variance: number;
+  /** Degrees of freedom of that variance (≤ 0: not estimable yet). */
+  df: number;
 }
 
 /** Options of {@link analyze}; every field has a default. */
 export interface AnalyzeOptions {
-  /** Family-wise error rate of the winner declaration (Bonferroni over the K−1 rivals). */
+  /** Chance of declaring a winner in a test whose titles are all the same (A/A), at most. */
   alpha?: number;
   /** Scale τ of the one-sided mSPRT's half-normal mixing prior on log rate ratios. */
   tau?: number;
@@ -66,11 +86,10 @@ export const DEFAULT_ALPHA = 0.05;
  * Default scale τ of the one-sided mSPRT's half-normal mixing distribution, on the log rate
  * ratio. The mixture should put its weight where title effects are: most title changes move
  * views by 5–30 % (log ratios 0.05–0.26), some by 50 % (0.4); |N(0, 0.3²)| has its median at
- * 0.2 (+22 %) and 90 % of its mass below 0.49 (+64 %). Power is flat in τ: in the simulations
- * of test/node/stats (3 variants, hourly rotation, bursty traffic, +50 % title, 7 days),
- * chosen on a seed set of its own (600 runs): τ = 0.15, 0.2, 0.3, 0.4, 0.6 gave 73, 79, 81,
- * 80, 78 %; confirmed on two other seed sets of 200 runs (0.3 vs 0.2: 82 vs 81 %, 75.5 vs
- * 74 %) with A/A false winners at 0.25–0.5 % for both, and 81.9 % on a fourth set of 1,000.
+ * 0.2 (+22 %) and 90 % of its mass below 0.49 (+64 %). Power is flat in τ: with the current
+ * engine, two titles, hourly slots, 500 views a day and Gamma(5) bursts (the calibration
+ * grid's traffic, bench/stats), +20 % was found within 14 days in 52, 53 and 52 % of 300 runs
+ * at τ = 0.15, 0.2 and 0.3 (before block weights), and less at τ = 0.1 (44 %).
  */
 export const DEFAULT_TAU = 0.3;
 
@@ -93,11 +112,15 @@ const MONTE_CARLO_SEED = 0x7e57_7e57;
  * Analyses a switchback title test. Slots may come in any order and may include an
  * incomplete last block; blocks with fewer than two variants live carry no information.
  *
+ * Model: the conditional-Poisson estimate of the rate ratios (block effects absorb time),
+ * with a variance measured from how the per-block contrasts vary between blocks
+ * (./block-robust.ts), never below the Poisson variance.
+ *
  * Stop rule: the leader (highest estimate) is the winner when, against every rival j, the
- * one-sided always-valid p-value of H0: β_leader ≤ β_j is at most alpha/(K−1), after at least
+ * one-sided always-valid p-value of H0: β_leader ≤ β_j is at most alpha/K, after at least
  * `minBlocks` complete blocks; `same` when every lift interval lies within ±5 %; otherwise
- * `collecting`, or `inconclusive` when `final`. See the comment at the decision for why this
- * bounds the chance of naming a wrong winner by alpha.
+ * `collecting`, or `inconclusive` when `final`. {@link winnerLevel} says why this bounds the
+ * chance of naming a wrong winner — and of any winner in an A/A test — by alpha.
  *
  * @throws RangeError when variantCount < 2, a slot names a variant outside 0..K−1, a block is
  *   not an integer, counts or exposures are negative or not finite, or a slot has a count
@@ -142,18 +165,15 @@ export function analyze(variantCount: number, slots: Slot[], options: AnalyzeOpt
   let blocksComplete = 0;
   for (const live of exposedInBlock.values()) if (live.size === k) blocksComplete++;
 
-  // The design's quasi-Poisson model with its variance refined to μ + aμ² (see
-  // ./negative-binomial.ts): same mean model and block effects, Poisson variance as the floor,
-  // but weights and scale that match bursty traffic, so the intervals keep their coverage.
-  const fit = fitNegativeBinomial(k, slots);
+  const { table } = tabulateBlocks(k, slots);
+  const fit = fitSwitchback(k, table);
   const beta = fit.beta;
-  const variance = (i: number, j: number): number => fit.covariance[i * k + j] ?? 0;
   const pBest = probabilityBest(beta, fit.covariance, draws, createRandom(MONTE_CARLO_SEED));
 
   const variants: VariantResult[] = [];
   for (let v = 0; v < k; v++) {
     const b = beta[v] ?? 0;
-    const se = Math.sqrt(variance(v, v));
+    const se = Math.sqrt(v === 0 ? 0 : contrastVariance(fit, k, v, 0));
     const e = exposure[v] ?? 0;
     const c = count[v] ?? 0;
     variants.push({
@@ -168,37 +188,11 @@ export function analyze(variantCount: number, slots: Slot[], options: AnalyzeOpt
     });
   }
 
-  // The leader is the variant with the highest estimate (ties go to the lower index, so the
-  // original title leads until a challenger is ahead). It wins only if it beats every rival.
-  //
-  // Why the wrong-winner rate stays at most alpha although the tests are one-sided and the
-  // leader is chosen from the data: let j* be the truly best variant. Naming a wrong winner i
-  // requires, among others, rejecting H0: β_i ≤ β_j* — a true null — with the one-sided
-  // always-valid p-value at alpha/(K−1). Being always valid, that p-value falls to
-  // alpha/(K−1) at any time, and so at whatever time we stop or whichever variant leads then,
-  // with probability at most alpha/(K−1) (Ville's inequality). The union over the K−1 variants
-  // that are not best gives at most alpha. In an A/A test every declaration is wrong and the
-  // union runs over all K variants, so the bound there is K·alpha/(K−1); the simulations in
-  // test/node/stats report the actual rate.
-  let leader = 0;
-  for (let v = 1; v < k; v++) if ((beta[v] ?? 0) > (beta[leader] ?? 0)) leader = v;
-  let pValue = 0;
-  for (let j = 0; j < k; j++) {
-    if (j === leader) continue;
-    const contrast = (beta[leader] ?? 0) - (beta[j] ?? 0);
-    const contrastVariance = variance(leader, leader) + variance(j, j) - 2 * variance(leader, j);
-    // The variance carries an estimated over-dispersion; with few residual df its noise would
-    // let a lucky low estimate fake evidence (seen in simulation at the first looks). The Wald
-    // statistic is referred to t with the residual df and mapped back to its normal equivalent.
-    const se = Math.sqrt(contrastVariance);
-    const adjusted = se > 0 ? tToNormalScore(contrast / se, fit.residualDf) * se : 0;
-    pValue = Math.max(pValue, oneSidedAlwaysValidPValue(adjusted, contrastVariance, tau));
-  }
-
+  const { leader, pValue, contrasts } = leaderTest(k, fit, tau);
   const enoughBlocks = blocksComplete >= minBlocks;
   let decision: Analysis["decision"];
   let winner: number | null = null;
-  if (enoughBlocks && pValue <= alpha / (k - 1)) {
+  if (enoughBlocks && pValue <= winnerLevel(alpha, k)) {
     decision = "winner";
     winner = leader;
   } else if (enoughBlocks && variants.every((r) => r.liftLow >= -SAME_MARGIN && r.liftHigh <= SAME_MARGIN)) {
@@ -206,7 +200,59 @@ export function analyze(variantCount: number, slots: Slot[], options: AnalyzeOpt
   } else {
     decision = options.final === true ? "inconclusive" : "collecting";
   }
-  return { variants, decision, winner, pValue, blocksComplete };
+  return { variants, decision, winner, pValue, blocksComplete, leader, contrasts };
+}
+
+/**
+ * The level each of the leader's one-sided p-values must reach: alpha/K.
+ *
+ * Why K and not K − 1: a wrong winner i needs H0: β_i ≤ β_j — true for some rival j — rejected
+ * by an always-valid p-value at level alpha/K; being always valid, that p-value ever falls so
+ * low, at whatever look and whichever variant leads then, with probability at most alpha/K
+ * (Ville's inequality). Any of the K titles can be the wrong winner, and in an A/A test every
+ * one of them can: the union bound over K variants gives alpha. With alpha/(K − 1) the A/A
+ * bound is K·alpha/(K − 1), 10 % for two titles, and simulated two-title A/A tests reached it.
+ */
+export function winnerLevel(alpha: number, variantCount: number): number {
+  return alpha / variantCount;
+}
+
+/**
+ * The leader (highest estimate; ties go to the lower index, so the original title leads until
+ * a challenger is ahead) and its always-valid p-value: the largest of its one-sided pairwise
+ * ones against every rival (H0: the leader is no better than that rival).
+ *
+ * Each pairwise Wald statistic uses the block-robust variance, which is estimated from the
+ * spread between blocks with `fit.df` degrees of freedom; at the first looks that estimate is
+ * noisy and a low draw would fake evidence, so the statistic is referred to Student's t with
+ * those df and mapped to its normal equivalent before the normal-theory mSPRT. Without df the
+ * noise is unknown and the p-value is 1.
+ */
+export function leaderTest(
+  variantCount: number,
+  fit: SwitchbackFit,
+  tau: number,
+): { leader: number; pValue: number; contrasts: Contrast[] } {
+  const k = variantCount;
+  const beta = fit.beta;
+  let leader = 0;
+  for (let v = 1; v < k; v++) if ((beta[v] ?? 0) > (beta[leader] ?? 0)) leader = v;
+  let pValue = 0;
+  const contrasts: Contrast[] = [];
+  for (let j = 0; j < k; j++) {
+    if (j === leader) continue;
+    const logRatio = (beta[leader] ?? 0) - (beta[j] ?? 0);
+    const variance = contrastVariance(fit, k, leader, j);
+    contrasts.push({ rival: j, logRatio, variance, df: fit.df });
+    const se = Math.sqrt(variance);
+    if (!(fit.df >= 1) || !(se > 0)) {
+      pValue = 1;
+      continue;
+    }
+    const adjusted = tToNormalScore(logRatio / se, fit.df) * se;
+    pValue = Math.max(pValue, oneSidedAlwaysValidPValue(adjusted, variance, tau));
+  }
+  return { leader, pValue, contrasts };
 }
 
 function validateSlots(k: number, slots: readonly Slot[]): void {

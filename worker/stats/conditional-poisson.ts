@@ -57,12 +57,72 @@ const MAX_ITERATIONS = 100;
 const MAX_HALVINGS = 40;
 const STEP_TOLERANCE = 1e-10;
 
-/** Per-block sums of the used blocks, flattened block-major (block · K + variant). */
-interface BlockTable {
+/**
+ * Per-block sums, flattened block-major (block · K + variant). Only `blocks` rows are read, so a
+ * caller may keep a longer buffer and grow `blocks` as blocks complete. A block with one exposed
+ * variant or no events adds nothing to the conditional likelihood, its score or its information.
+ */
+export interface BlockTable {
   exposure: Float64Array;
   count: Float64Array;
+  /** Events per block (the sum of its counts). */
   total: Float64Array;
   blocks: number;
+  /**
+   * Optional weight of each block's conditional log-likelihood (default 1). Weights that
+   * depend on a block's total and exposures only keep every block's score unbiased, since the
+   * total is what the conditional likelihood conditions on.
+   */
+  weight?: Float64Array;
+}
+
+/** β and the inverse information of the conditional-Poisson fit of a {@link BlockTable}. */
+export interface BlockFit {
+  /** Log rate ratio of each variant against the control; `beta[0]` is 0. */
+  beta: Float64Array;
+  /** Inverse observed information of β₁..β_{K−1} ((K−1)×(K−1) row-major), Poisson scale. */
+  inverse: Float64Array;
+  /** True when the fit needed the weak prior (the plain estimate does not exist). */
+  penalised: boolean;
+}
+
+/**
+ * Fits β from block sums alone (the conditional likelihood needs nothing else), starting the
+ * Newton iterations from `start` when given — a previous look's estimate — which saves most of
+ * them when the analysis is rerun after every block.
+ */
+export function fitBlockTable(variantCount: number, table: BlockTable, start?: Float64Array): BlockFit {
+  const k = variantCount;
+  const p = k - 1;
+  let penalty = 0;
+  let beta = newton(k, table, penalty, start);
+  if (beta === null && start !== undefined) beta = newton(k, table, penalty);
+  if (beta === null) {
+    penalty = 1 / FALLBACK_PRIOR_SD ** 2;
+    beta = newton(k, table, penalty);
+  }
+  const fitted = beta ?? new Float64Array(k);
+  const information = new Float64Array(p * p);
+  evaluate(k, table, fitted, penalty, new Float64Array(p), information);
+  let inverse: Float64Array;
+  if (choleskyInPlace(information, p)) {
+    inverse = inverseFromCholesky(information, p);
+  } else {
+    inverse = new Float64Array(p * p);
+    for (let i = 0; i < p; i++) inverse[i * p + i] = FALLBACK_PRIOR_SD ** 2;
+  }
+  return { beta: fitted, inverse, penalised: penalty > 0 };
+}
+
+/**
+ * Per-block sums of every block that carries information (two exposed variants and an event),
+ * in first-seen order, and the map from block id to row.
+ */
+export function tabulateBlocks(
+  variantCount: number,
+  slots: readonly Slot[],
+): { table: BlockTable; usedIndex: Map<number, number> } {
+  return tabulate(variantCount, slots);
 }
 
 /**
@@ -192,9 +252,10 @@ function tabulate(k: number, slots: readonly Slot[]): { table: BlockTable; usedI
  * null when the information is singular or the estimates diverge, i.e. when the maximum
  * likelihood estimate does not exist.
  */
-function newton(k: number, table: BlockTable, penalty: number): Float64Array | null {
+function newton(k: number, table: BlockTable, penalty: number, start?: Float64Array): Float64Array | null {
   const p = k - 1;
-  const beta = new Float64Array(k);
+  const beta = start === undefined ? new Float64Array(k) : Float64Array.from(start);
+  beta[0] = 0;
   const candidate = new Float64Array(k);
   const gradient = new Float64Array(p);
   const information = new Float64Array(p * p);
@@ -232,15 +293,19 @@ function newton(k: number, table: BlockTable, penalty: number): Float64Array | n
 /** The conditional log-likelihood (minus the penalty), up to a constant. */
 function objective(k: number, table: BlockTable, beta: Float64Array, penalty: number): number {
   let value = 0;
+  const weight = table.weight;
   for (let b = 0; b < table.blocks; b++) {
+    if (!(at(table.total, b) > 0)) continue;
+    const w = weight === undefined ? 1 : at(weight, b);
     let denominator = 0;
+    let blockValue = 0;
     for (let v = 0; v < k; v++) {
       const e = at(table.exposure, b * k + v);
       if (e <= 0) continue;
       denominator += e * Math.exp(at(beta, v));
-      value += at(table.count, b * k + v) * at(beta, v);
+      blockValue += at(table.count, b * k + v) * at(beta, v);
     }
-    value -= at(table.total, b) * Math.log(denominator);
+    value += w * (blockValue - at(table.total, b) * Math.log(denominator));
   }
   for (let v = 1; v < k; v++) value -= (penalty / 2) * at(beta, v) ** 2;
   return value;
@@ -264,23 +329,28 @@ function evaluate(
   information.fill(0);
   const probability = new Float64Array(k);
   let value = 0;
+  const blockWeight = table.weight;
   for (let b = 0; b < table.blocks; b++) {
+    const total = at(table.total, b);
+    // A block without events adds nothing (and a zero-exposure one would give 0/0).
+    if (!(total > 0)) continue;
+    const bw = blockWeight === undefined ? 1 : at(blockWeight, b);
     let denominator = 0;
+    let blockValue = 0;
     for (let v = 0; v < k; v++) {
       const w = at(table.exposure, b * k + v) * Math.exp(at(beta, v));
       probability[v] = w;
       denominator += w;
-      value += at(table.count, b * k + v) * at(beta, v);
+      blockValue += at(table.count, b * k + v) * at(beta, v);
     }
-    const total = at(table.total, b);
-    value -= total * Math.log(denominator);
+    value += bw * (blockValue - total * Math.log(denominator));
     for (let v = 1; v < k; v++) {
       const pv = at(probability, v) / denominator;
-      gradient[v - 1] = at(gradient, v - 1) + at(table.count, b * k + v) - total * pv;
+      gradient[v - 1] = at(gradient, v - 1) + bw * (at(table.count, b * k + v) - total * pv);
       for (let w = 1; w < k; w++) {
         const pw = at(probability, w) / denominator;
         const cell = (v - 1) * p + (w - 1);
-        information[cell] = at(information, cell) + total * ((v === w ? pv : 0) - pv * pw);
+        information[cell] = at(information, cell) + bw * total * ((v === w ? pv : 0) - pv * pw);
       }
     }
   }

@@ -56,3 +56,26 @@ export function oneSidedAlwaysValidPValue(estimate: number, variance: number, ta
   if (!(variance > 0) || !Number.isFinite(variance) || !Number.isFinite(estimate)) return 1;
   return Math.min(1, Math.exp(-oneSidedMixtureLogLikelihoodRatio(estimate, variance, tau)));
 }
+
+/**
+ * The smallest normal score z at which the one-sided always-valid p-value of an estimate with
+ * variance `variance` reaches `level`: the stop rule's boundary in units of the standard error.
+ * It grows slowly as the variance shrinks (the price of looking continuously), e.g. about 3.1
+ * at level 0.025 with τ = 0.3 and a standard error of 0.06.
+ */
+export function oneSidedBoundaryScore(variance: number, tau: number, level: number): number {
+  if (!(variance > 0) || !(tau > 0) || !(level > 0 && level < 1)) {
+    throw new RangeError("variance, tau must be positive and level in (0, 1)");
+  }
+  const target = -Math.log(level);
+  const se = Math.sqrt(variance);
+  let low = 0;
+  let high = 1;
+  while (oneSidedMixtureLogLikelihoodRatio(high * se, variance, tau) < target) high *= 2;
+  for (let i = 0; i < 60; i++) {
+    const mid = (low + high) / 2;
+    if (oneSidedMixtureLogLikelihoodRatio(mid * se, variance, tau) < target) low = mid;
+    else high = mid;
+  }
+  return high;
+}
