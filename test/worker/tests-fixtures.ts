@@ -3,6 +3,7 @@ import { count, eq, inArray } from "drizzle-orm";
 import * as schema from "../../schema";
 import type { Plan } from "../../worker/auth/plans";
 import type { Db } from "../../worker/db/client";
+import type { SlotRecord } from "../../worker/title-tests/analysis";
 import { forgetPrincipal } from "../../worker/users/principal";
 import { APP, as, createGoogleAccount, signIn } from "./auth-fixtures";
 import { emulatorAdmin } from "./youtube-fixtures";
@@ -104,19 +105,7 @@ export async function setTest(
 }
 
 /** Inserts slots as the rotator would have closed them (and at most one open one). */
-export async function insertSlots(
-  db: Db,
-  testId: string,
-  rows: {
-    slotIndex: number;
-    variant: number;
-    block: number;
-    startedAt: Date;
-    endedAt: Date | null;
-    viewsStart: number;
-    viewsEnd: number | null;
-  }[],
-): Promise<void> {
+export async function insertSlots(db: Db, testId: string, rows: SlotRecord[]): Promise<void> {
   await db.insert(schema.slots).values(rows.map((r) => ({ ...r, testId })));
 }
 

@@ -93,7 +93,6 @@ export interface BlockFit {
  */
 export function fitBlockTable(variantCount: number, table: BlockTable, start?: Float64Array): BlockFit {
   const k = variantCount;
-  const p = k - 1;
   let penalty = 0;
   let beta = newton(k, table, penalty, start);
   if (beta === null && start !== undefined) beta = newton(k, table, penalty);
@@ -102,16 +101,7 @@ export function fitBlockTable(variantCount: number, table: BlockTable, start?: F
     beta = newton(k, table, penalty);
   }
   const fitted = beta ?? new Float64Array(k);
-  const information = new Float64Array(p * p);
-  evaluate(k, table, fitted, penalty, new Float64Array(p), information);
-  let inverse: Float64Array;
-  if (choleskyInPlace(information, p)) {
-    inverse = inverseFromCholesky(information, p);
-  } else {
-    inverse = new Float64Array(p * p);
-    for (let i = 0; i < p; i++) inverse[i * p + i] = FALLBACK_PRIOR_SD ** 2;
-  }
-  return { beta: fitted, inverse, penalised: penalty > 0 };
+  return { beta: fitted, inverse: inverseInformation(k, table, fitted, penalty), penalised: penalty > 0 };
 }
 
 /**
@@ -145,15 +135,7 @@ export function fitConditionalPoisson(variantCount: number, slots: readonly Slot
   const fitted = beta ?? new Float64Array(k);
 
   const p = k - 1;
-  const information = new Float64Array(p * p);
-  evaluate(k, table, fitted, penalty, new Float64Array(p), information);
-  let inverse: Float64Array;
-  if (choleskyInPlace(information, p)) {
-    inverse = inverseFromCholesky(information, p);
-  } else {
-    inverse = new Float64Array(p * p);
-    for (let i = 0; i < p; i++) inverse[i * p + i] = FALLBACK_PRIOR_SD ** 2;
-  }
+  const inverse = inverseInformation(k, table, fitted, penalty);
 
   // Pearson X² on the slots (not the block × variant cells), as the residual df counts slots.
   const weight = new Float64Array(k);
@@ -252,6 +234,20 @@ function tabulate(k: number, slots: readonly Slot[]): { table: BlockTable; usedI
  * null when the information is singular or the estimates diverge, i.e. when the maximum
  * likelihood estimate does not exist.
  */
+/**
+ * The inverse of the observed information at `beta` (the asymptotic covariance of the
+ * log rate ratios); the prior's variance on the diagonal when the information is singular.
+ */
+function inverseInformation(k: number, table: BlockTable, beta: Float64Array, penalty: number): Float64Array {
+  const p = k - 1;
+  const information = new Float64Array(p * p);
+  evaluate(k, table, beta, penalty, new Float64Array(p), information);
+  if (choleskyInPlace(information, p)) return inverseFromCholesky(information, p);
+  const inverse = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) inverse[i * p + i] = FALLBACK_PRIOR_SD ** 2;
+  return inverse;
+}
+
 function newton(k: number, table: BlockTable, penalty: number, start?: Float64Array): Float64Array | null {
   const p = k - 1;
   const beta = start === undefined ? new Float64Array(k) : Float64Array.from(start);
