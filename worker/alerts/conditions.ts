@@ -6,7 +6,7 @@ import { minuteOf } from "../metrics/batch";
 import { metricsShards } from "../metrics/record";
 
 /**
- * The operational conditions the five-minute cron watches (issue 8), each answering the alerts that hold
+ * The operational conditions the five-minute cron watches, each answering the alerts that hold
  * now. Quota alerts are not here: the QuotaLedger raises and clears those itself.
  */
 
