@@ -133,7 +133,13 @@ export function fromAnalytics(days: readonly DailyVideoMetrics[], video: Video):
   const sorted = [...days].filter((d) => d.day >= published).sort((a, b) => a.day.localeCompare(b.day));
   const first = sorted.findIndex((d) => d.views > 0);
   if (first < 0) return null;
-  return { source: "analytics", dailyViews: sorted.slice(first).slice(-WINDOW_DAYS).map((d) => d.views) };
+  return {
+    source: "analytics",
+    dailyViews: sorted
+      .slice(first)
+      .slice(-WINDOW_DAYS)
+      .map((d) => d.views),
+  };
 }
 
 /** The creator's own polls of this video's view count during their tests, last 28 days, oldest first. */
