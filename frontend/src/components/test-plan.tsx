@@ -9,7 +9,7 @@ const sourceWords: Record<VideoPlan["traffic"]["source"], (days: number) => stri
   analytics: (days) => `from YouTube Analytics, the last ${days === 1 ? "day" : `${days} days`}`,
   polls: (days) =>
     `from the view counts we read during your tests, the last ${days === 1 ? "day" : `${days} days`}`,
-  lifetime: () => "its average since it was published (YouTube Analytics has no days for it yet)",
+  lifetime: () => "its average since it was published: YouTube Analytics has no days for it yet",
 };
 
 const pct = (lift: number) => `+${Math.round(100 * lift)} %`;
@@ -51,7 +51,7 @@ function PlanBody(props: { videoId: string; titles: number; intervalMinutes: num
           <p>
             This video gets about {formatNumber(Math.round(p().viewsPerDay))} views a day (
             {sourceWords[p().traffic.source](p().traffic.dailyViews.length)}). With {p().titles} titles every{" "}
-            {formatInterval(p().intervalMinutes)}, a title that earns
+            {formatInterval(p().intervalMinutes)}, a title that earns:
           </p>
           <ul class="plan-effects">
             <For each={p().effects}>
