@@ -72,6 +72,16 @@ async function scenario(page: Page): Promise<void> {
 
   // 3. Settings: the local stack allows 1-minute rotations.
   await page.getByLabel("1 minute", { exact: true }).check();
+  // The plan for this video, two titles and that interval: how long +10/+20/+50 % take.
+  const plan = page.locator(".test-plan");
+  await plan.getByRole("heading", { name: "How long this test needs" }).waitFor();
+  await plan.getByText(/This video gets about [\d,.]+ views a day/).waitFor({ timeout: 30_000 });
+  expect(await plan.locator(".plan-effects li").allTextContents()).toEqual([
+    expect.stringMatching(/^\+10 % more views is found in /),
+    expect.stringMatching(/^\+20 % more views is found in /),
+    expect.stringMatching(/^\+50 % more views is found in /),
+  ]);
+  await plan.getByText(/as if the title changed every 15 minutes/).waitFor();
   await screenshot(page, "test-wizard-settings");
   await page.getByRole("button", { name: "Next" }).click();
 
@@ -93,6 +103,13 @@ async function scenario(page: Page): Promise<void> {
   await page.locator("figure.chart").first().waitFor();
   const verdict = await page.locator(".verdict").textContent();
   expect(verdict).toMatch(/No clear difference yet|wins|Same|Inconclusive/);
+  // What the test already rules out (after a few rounds), or that it is too early to say.
+  expect(await page.locator(".knows").textContent()).toMatch(
+    /^(Differences larger than ±\d+ % are ruled out so far\.|Too early to rule anything out)/,
+  );
+  // How the verdict is reached, in a creator's words, unfolded on request.
+  await page.getByText("How we decide").click();
+  await page.getByText(/fewer than 1 test in 20/).waitFor();
   await screenshot(page, "test-page-running");
 
   // Pause, then resume: the status follows at once (optimistically) and holds.

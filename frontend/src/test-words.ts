@@ -110,3 +110,23 @@ export function eventWords(event: Pick<TestEvent, "type" | "data">): string {
       return event.type.replaceAll("_", " ");
   }
 }
+
+/**
+ * What a test already knows, in words: while it runs, the differences it rules out; for an
+ * inconclusive end, also the smallest lift it could have seen; before a few rounds, that it is too
+ * early. Null for a winner or "same", whose verdict says it already.
+ */
+export function knowledgeOf(results: Pick<Results, "analysis" | "whatTheTestKnows">): string | null {
+  const { analysis, whatTheTestKnows: knows } = results;
+  if (analysis.decision === "winner" || analysis.decision === "same") return null;
+  if (knows.ruledOutBeyond === null) {
+    return analysis.decision === "inconclusive"
+      ? "The test ended before it could rule anything out."
+      : "Too early to rule anything out: the test needs a few more full rounds.";
+  }
+  const beyond = `Differences larger than ±${Math.round(100 * knows.ruledOutBeyond)} % are ruled out`;
+  if (analysis.decision === "inconclusive" && knows.smallestDetectable !== null) {
+    return `${beyond}. The test could have found a title ${formatLift(knows.smallestDetectable)} better, or more.`;
+  }
+  return `${beyond} so far.`;
+}

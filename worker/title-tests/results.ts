@@ -1,4 +1,5 @@
 import type { Analysis } from "../stats/analyze";
+import { type Knowledge, whatTheTestKnows } from "../stats/verdict";
 import { analyzeTest, type DailyRecord, type SlotRecord } from "./analysis";
 import type { TitleVariant } from "./queries";
 
@@ -21,6 +22,8 @@ export interface SeriesPoint {
 /** What `GET /api/tests/:id/results` answers. */
 export interface Results {
   analysis: Analysis;
+  /** What the analysis already rules out, and for an inconclusive end the smallest lift it could see. */
+  whatTheTestKnows: Knowledge;
   series: SeriesPoint[];
   titles: TitleVariant[];
 }
@@ -62,14 +65,16 @@ export function resultsOf(
     days?: ReadonlyMap<string, DailyRecord>;
   },
 ): Results {
+  const analysis = analyzeTest(
+    options.metric ?? "views",
+    variants.length,
+    records,
+    options.days ?? new Map(),
+    options.final,
+  );
   return {
-    analysis: analyzeTest(
-      options.metric ?? "views",
-      variants.length,
-      records,
-      options.days ?? new Map(),
-      options.final,
-    ),
+    analysis,
+    whatTheTestKnows: whatTheTestKnows(analysis),
     series: seriesOf(records, options.now),
     titles: [...variants],
   };

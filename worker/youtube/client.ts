@@ -362,19 +362,23 @@ export class YouTubeClient {
 
   // ---- Analytics API -------------------------------------------------------------------------
 
-  /** A video's daily Analytics (Pacific days; the last ~2 days are not there yet). No Data API quota. */
+  /**
+   * A video's daily Analytics (Pacific days; the last ~2 days are not there yet). No Data API quota.
+   * `metrics` narrows the query (e.g. "views"); metrics not asked for read 0.
+   */
   async getDailyVideoMetrics(
     user: YouTubeUser,
     videoId: string,
     startDate: string,
     endDate: string,
+    metrics: string = ANALYTICS_METRICS,
   ): Promise<DailyVideoMetrics[]> {
     const url = new URL(`${this.options.endpoints.analytics}/v2/reports`);
     for (const [k, v] of Object.entries({
       ids: "channel==MINE",
       startDate,
       endDate,
-      metrics: ANALYTICS_METRICS,
+      metrics,
       dimensions: "day",
       filters: `video==${videoId}`,
       sort: "day",

@@ -12,6 +12,7 @@ import { controlFrom } from "../../../durable-objects/test-rotator/contract";
 import { useNow } from "../clock";
 import { Legend, LiftChart, ViewsChart, variantColor } from "../components/charts";
 import Countdown from "../components/countdown";
+import HowWeDecide from "../components/how-we-decide";
 import LoadError from "../components/load-error";
 import { reauthHref } from "../components/reauth-banner";
 import StatusBadge from "../components/status-badge";
@@ -41,7 +42,7 @@ import {
   variantName,
 } from "../format";
 import { SignedIn } from "../session";
-import { deletableStatuses, eventWords, liveStatuses, verdictOf } from "../test-words";
+import { deletableStatuses, eventWords, knowledgeOf, liveStatuses, verdictOf } from "../test-words";
 
 type Variant = Results["analysis"]["variants"][number];
 
@@ -150,6 +151,7 @@ function TestBody(props: { test: TestDetail; results: Results | undefined }) {
               <p class="verdict" classList={{ win: r().analysis.decision === "winner" }}>
                 {verdictOf(r().analysis)}
               </p>
+              <Show when={knowledgeOf(r())}>{(words) => <p class="knows">{words()}</p>}</Show>
               <Show when={props.test.finishedAt && props.test.finalVariant !== null}>
                 <p>
                   Title {variantName(props.test.finalVariant ?? 0)} is live for good
@@ -164,6 +166,7 @@ function TestBody(props: { test: TestDetail; results: Results | undefined }) {
                   Results firm up as every title gets more time live.
                 </p>
               </Show>
+              <HowWeDecide />
             </section>
             <section aria-labelledby="views-h">
               <h2 id="views-h">Views per hour</h2>

@@ -1,4 +1,5 @@
 import { For, Show } from "solid-js";
+import TestPlan from "../../components/test-plan";
 import type { Account } from "../../data/me";
 import { formatDateTime, formatInterval, planNames } from "../../format";
 import { endTime, type Metric, metricNames, type Settings } from "./settings";
@@ -7,6 +8,9 @@ import StepForm from "./step-form";
 /** Step 3: the interval, the metric, the start, the length and what happens at the end. */
 export default function SettingsStep(props: {
   user: Account;
+  /** The chosen video and how many titles it tests (the current one included), for the plan. */
+  videoId?: string | undefined;
+  titleCount?: number;
   settings: Settings;
   problem: string | null;
   onChange: <K extends keyof Settings>(key: K, value: Settings[K]) => void;
@@ -22,6 +26,11 @@ export default function SettingsStep(props: {
         value={s().intervalMinutes}
         onChange={(m) => props.onChange("intervalMinutes", m)}
       />
+      <Show when={props.videoId}>
+        {(id) => (
+          <TestPlan videoId={id()} titles={props.titleCount ?? 2} intervalMinutes={s().intervalMinutes} />
+        )}
+      </Show>
       <fieldset>
         <legend>What decides the winner</legend>
         <label class="choice">

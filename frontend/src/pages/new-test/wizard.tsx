@@ -83,6 +83,8 @@ function Wizard(props: { user: Account }) {
         <Match when={step() === 3}>
           <SettingsStep
             user={props.user}
+            videoId={video()?.videoId}
+            titleCount={titles().length}
             settings={settings()}
             problem={settingsProblem(settings(), props.user.limits.intervals, titles().length)}
             onChange={(key, value) => setSettings((s) => ({ ...s, [key]: value }))}
