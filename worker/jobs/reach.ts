@@ -118,26 +118,19 @@ export async function storedJobOf(db: Db, userId: string): Promise<StoredReporti
 
 async function storeJob(db: Db, userId: string, job: ReportingJob): Promise<StoredReportingJob> {
   const jobCreatedAt = new Date(job.createTime);
-  const [row] = await db
+  // The same job is left as stored (its cursor stays); another job (the old one was deleted)
+  // replaces it, and its reports start over.
+  await db
     .insert(reportingJobs)
     .values({ userId, reportType: REACH_REPORT_TYPE, jobId: job.id, jobCreatedAt })
     .onConflictDoUpdate({
       target: [reportingJobs.userId, reportingJobs.reportType],
-      set: {
-        jobId: job.id,
-        jobCreatedAt,
-        // Another job's reports start over; the same job keeps its cursor.
-        reportsSeenUntil: sql`CASE WHEN ${reportingJobs.jobId} = ${job.id} THEN ${reportingJobs.reportsSeenUntil} END`,
-        updatedAt: new Date(),
-      },
-    })
-    .returning({
-      jobId: reportingJobs.jobId,
-      jobCreatedAt: reportingJobs.jobCreatedAt,
-      reportsSeenUntil: reportingJobs.reportsSeenUntil,
+      set: { jobId: job.id, jobCreatedAt, reportsSeenUntil: null, updatedAt: new Date() },
+      setWhere: sql`${reportingJobs.jobId} <> excluded.job_id`,
     });
-  if (!row) throw new Error("the reporting job was not stored");
-  return row;
+  const stored = await storedJobOf(db, userId);
+  if (!stored) throw new Error("the reporting job was not stored");
+  return stored;
 }
 
 /** The videos of the creator's live CTR tests: the only ones whose reach is stored. */
