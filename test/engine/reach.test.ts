@@ -1,8 +1,11 @@
-import { env } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { and, eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { analyticsPolls, reportingJobs, videoReachDays } from "../../schema";
+import { enqueueReachFetches } from "../../worker/cron";
 import { openDb } from "../../worker/db/client";
+import worker from "../../worker/index";
+import type { JobMessage } from "../../worker/jobs/messages";
 import { ensureReportingJob, fetchReach, REPORT_LAG_MS } from "../../worker/jobs/reach";
 import { pacificDay, pacificDayKey } from "../../worker/quota/pacific-day";
 import {
@@ -38,7 +41,7 @@ async function creatorWithJob(): Promise<Creator & { jobCreatedAt: number }> {
 }
 
 /** A two-title daily CTR test starting a day after the emulator's clock (so the clocks can meet). */
-async function ctrTest(creator: Creator, days = 6): Promise<string> {
+async function ctrTest(creator: Creator, days = 10): Promise<string> {
   const ahead = Math.max(0, Math.ceil(((await emulatorNow()) - Date.now()) / HOUR));
   const testId = await scheduledTest(creator, ["Challenger"], {
     metric: "ctr",
@@ -95,8 +98,16 @@ async function putReach(
     .onConflictDoUpdate({ target: [videoReachDays.videoId, videoReachDays.day], set: row });
 }
 
-/** 4 % for the original, 8 % for the challenger, on 40,000 impressions a day. */
-const fair = (variant: number) => ({ impressions: 40_000, clicks: variant === 1 ? 3_200 : 1_600 });
+/**
+ * About 4 % for the original and 8 % for the challenger on 30,000–45,000 impressions a day, the
+ * rates wobbling a little from day to day (as real days do: the engine measures that spread).
+ */
+function fair(variant: number, day: string) {
+  const n = Number(day.slice(-2));
+  const impressions = 30_000 + 2_500 * (n % 7);
+  const rate = (variant === 1 ? 0.08 : 0.04) * (1 + 0.04 * ((n % 3) - 1));
+  return { impressions, clicks: Math.round(impressions * rate) };
+}
 
 async function pendingEvents(testId: string) {
   return (await journal(testId))
@@ -112,7 +123,8 @@ describe("a CTR test decided from the reach reports", () => {
     // Past its end with no reach at all: the verdict waits, and the test says when the first day comes.
     expect((await record(testId)).test?.status).toBe("running");
     const days = await daysOf(testId);
-    expect(days.length).toBeGreaterThanOrEqual(5);
+    // Four blocks of two days at least: what the engine needs to call a winner.
+    expect(days.length).toBeGreaterThanOrEqual(8);
     const first = days[0] as { day: string; variant: number };
     const announced = (await pendingEvents(testId))[0];
     expect(announced?.day).toBe(first.day);
@@ -125,7 +137,12 @@ describe("a CTR test decided from the reach reports", () => {
     const reportAt = await emulatorNow();
     const last = days[days.length - 1] as { day: string; variant: number };
     for (const d of days.slice(0, -1))
-      await putReach(creator, d.day, d === first ? fair(1 - d.variant) : fair(d.variant), reportAt);
+      await putReach(
+        creator,
+        d.day,
+        d === first ? fair(1 - d.variant, d.day) : fair(d.variant, d.day),
+        reportAt,
+      );
     const before = (await rotator(testId).view())?.nextStepAt ?? 0;
     await advance(before - (await emulatorNow()) + 60_000);
     await step(testId);
@@ -139,21 +156,27 @@ describe("a CTR test decided from the reach reports", () => {
           .from(analyticsPolls)
           .where(and(eq(analyticsPolls.testId, testId), eq(analyticsPolls.day, day)))
       )[0];
-    expect((await copied(first.day))?.ctr).toBeCloseTo(fair(1 - first.variant).clicks / 40_000, 9);
+    expect((await copied(first.day))?.ctr).toBeCloseTo(
+      fair(1 - first.variant, first.day).clicks / fair(1 - first.variant, first.day).impressions,
+      9,
+    );
     expect((await copied(last.day))?.impressions ?? null).toBeNull();
 
     // A newer report corrects the first day, and the last day arrives.
-    await putReach(creator, first.day, fair(first.variant), reportAt + HOUR);
-    await putReach(creator, last.day, fair(last.variant), reportAt + HOUR);
+    await putReach(creator, first.day, fair(first.variant, first.day), reportAt + HOUR);
+    await putReach(creator, last.day, fair(last.variant, last.day), reportAt + HOUR);
     await driveUntil(testId, async () => (await record(testId)).test?.status === "completed");
 
     const { test } = await record(testId);
     expect(test?.status).toBe("completed");
     expect(test?.decision).toBe("winner");
     expect(test?.winnerVariant).toBe(1);
-    expect((await copied(first.day))?.ctr).toBeCloseTo(fair(first.variant).clicks / 40_000, 9);
-    expect((await copied(first.day))?.impressions).toBe(40_000);
-    expect((await copied(last.day))?.impressions).toBe(40_000);
+    expect((await copied(first.day))?.ctr).toBeCloseTo(
+      fair(first.variant, first.day).clicks / fair(first.variant, first.day).impressions,
+      9,
+    );
+    expect((await copied(first.day))?.impressions).toBe(fair(first.variant, first.day).impressions);
+    expect((await copied(last.day))?.impressions).toBe(fair(last.variant, last.day).impressions);
   });
 
   it("waits past the usual settle limit for a reporting job younger than the test's days", async () => {
@@ -177,7 +200,7 @@ describe("a CTR test decided from the reach reports", () => {
 
     // The backfill arrives: the test is decided from it.
     for (const d of await daysOf(testId))
-      await putReach(creator, d.day, fair(d.variant), jobCreatedAt + REPORT_LAG_MS);
+      await putReach(creator, d.day, fair(d.variant, d.day), jobCreatedAt + REPORT_LAG_MS);
     await driveUntil(testId, async () => (await record(testId)).test?.status === "completed");
     const { test } = await record(testId);
     expect(test?.status).toBe("completed");
@@ -191,22 +214,24 @@ describe("a CTR test decided from the reach reports", () => {
     await ensureReportingJob(db, env, silent.userId);
     await ctrTest(creator, 30);
     await ctrTest(silent, 30);
-    // The job's first reports (30 days of backfill) come two days after it.
-    const lag = creator.jobCreatedAt + REPORT_LAG_MS - (await emulatorNow());
-    if (lag > 0) await advance(lag + HOUR);
-    const kept = pacificDayKey(creator.jobCreatedAt - 2 * DAY);
-    const replaced = pacificDayKey(creator.jobCreatedAt - 3 * DAY);
-    await putReach(creator, kept, { impressions: 7, clicks: 7 }, Date.UTC(2100, 0, 1));
-    await putReach(creator, replaced, { impressions: 1, clicks: 1 }, 0);
+    // Two whole days of the video's traffic after the job, then their reports (two days late).
+    const kept = pacificDay(creator.jobCreatedAt + DAY);
+    const replaced = pacificDay(creator.jobCreatedAt + 2 * DAY);
+    await advance(replaced.endsAt + REPORT_LAG_MS + HOUR - (await emulatorNow()));
+    await putReach(creator, kept.key, { impressions: 7, clicks: 7 }, Date.UTC(2100, 0, 1));
+    await putReach(creator, replaced.key, { impressions: 1, clicks: 1 }, 0);
 
     const fetched = await fetchReach(db, env, creator.userId);
     expect(fetched?.reports).toBeGreaterThan(0);
     const rows = await db.select().from(videoReachDays).where(eq(videoReachDays.videoId, creator.videoId));
     const row = (day: string) => rows.find((r) => r.day === day);
-    expect(row(kept)).toMatchObject({ impressions: 7, clicks: 7 });
-    expect(row(replaced)?.reportCreatedAt.getTime()).toBeGreaterThan(0);
-    expect(row(replaced)?.impressions).not.toBe(1);
-    expect(rows.some((r) => r.impressions > 0 && r.clicks > 0 && r.clicks < r.impressions)).toBe(true);
+    expect(row(kept.key)).toMatchObject({ impressions: 7, clicks: 7 });
+    // The report's own figures: a few percent of tens of thousands of impressions.
+    const fresh = row(replaced.key);
+    expect(fresh?.reportCreatedAt.getTime()).toBeGreaterThan(replaced.endsAt);
+    expect(fresh?.impressions).toBeGreaterThan(1_000);
+    expect(fresh?.clicks).toBeGreaterThan(0);
+    expect(fresh?.clicks).toBeLessThan(fresh?.impressions ?? 0);
     // A redelivery finds nothing new.
     expect(await fetchReach(db, env, creator.userId)).toEqual({ reports: 0, rows: 0 });
 
@@ -218,5 +243,47 @@ describe("a CTR test decided from the reach reports", () => {
       .where(eq(videoReachDays.videoId, silent.videoId));
     expect(silentRows.length).toBeGreaterThan(0);
     expect(silentRows.every((r) => r.impressions === 0 && r.clicks === 0)).toBe(true);
+  });
+
+  it("the daily cron sends one reach.fetch per creator with a live CTR test; the consumer runs both jobs", async () => {
+    const ctrCreator = await creatorWithVideo({ viewsPerDay: 2_000 });
+    const viewsCreator = await creatorWithVideo({ viewsPerDay: 2_000 });
+    await scheduledTest(ctrCreator, ["Challenger"], {
+      metric: "ctr",
+      intervalMinutes: 1440,
+      startsInHours: 24,
+    });
+    await scheduledTest(viewsCreator, ["Challenger"], { metric: "views", startsInHours: 24 });
+    const sent: JobMessage[] = [];
+    const queue = {
+      send: async (body: JobMessage) => void sent.push(body),
+      sendBatch: async (messages: { body: JobMessage }[]) => void sent.push(...messages.map((m) => m.body)),
+    };
+    const capturing = { ...env, JOBS: queue as unknown as Queue };
+    expect(await enqueueReachFetches(capturing, db)).toBeGreaterThanOrEqual(1);
+    const ours = [ctrCreator.userId, viewsCreator.userId];
+    const mine = sent.filter((j) => "userId" in j && ours.includes(j.userId));
+    expect(mine).toEqual([{ type: "reach.fetch", userId: ctrCreator.userId }]);
+
+    // Delivered (with a reporting.ensure for the other creator, as their sign-in sends it).
+    const jobs: JobMessage[] = [...mine, { type: "reporting.ensure", userId: viewsCreator.userId }];
+    const batch = createMessageBatch<JobMessage>(
+      "ttp-jobs",
+      jobs.map((body, i) => ({
+        id: `reach-${crypto.randomUUID()}-${i}`,
+        timestamp: new Date(),
+        attempts: 1,
+        body,
+      })),
+    );
+    const ctx = createExecutionContext();
+    await worker.queue(batch, capturing);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.retryMessages).toEqual([]);
+    expect(result.explicitAcks).toHaveLength(2);
+    for (const userId of ours) {
+      const [job] = await db.select().from(reportingJobs).where(eq(reportingJobs.userId, userId));
+      expect(job?.jobId).toBeTruthy();
+    }
   });
 });
