@@ -1,9 +1,9 @@
-import { inArray } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { quotaLedger } from "../durable-objects/quota-ledger/stub";
 import { liveTestStatuses, tests } from "../schema";
 import { evaluateOpsAlerts } from "./alerts/evaluate";
 import { type Db, openDb } from "./db/client";
-import type { ChannelSyncJob } from "./jobs/messages";
+import type { ChannelSyncJob, ReachFetchJob } from "./jobs/messages";
 import { createLogger } from "./logging/logger";
 import { MetricsBatch } from "./metrics/batch";
 import { sendMetrics, withMetrics } from "./metrics/record";
@@ -43,6 +43,10 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
         const synced = await enqueueChannelSyncs(env, db);
         log.info("channel.sync", { users: synced });
       }
+      if (new Date(controller.scheduledTime).getUTCHours() === REACH_FETCH_HOUR_UTC) {
+        const fetched = await enqueueReachFetches(env, db);
+        log.info("reach.fetch", { users: fetched });
+      }
     } finally {
       await close();
     }
@@ -59,6 +63,28 @@ async function enqueueChannelSyncs(env: Env, db: Db): Promise<number> {
     .from(tests)
     .where(inArray(tests.status, liveTestStatuses));
   const jobs: ChannelSyncJob[] = rows.map(({ userId }) => ({ type: "channel.sync", userId }));
+  await enqueueJobs(env, jobs);
+  return rows.length;
+}
+
+/**
+ * The hour (UTC) at which creators with a live CTR test get their new reach reports stored, once a
+ * day. YouTube publishes a day's report about 48 hours after the day ends (Pacific), at no fixed
+ * hour: one fetch a day adds at most a day to that.
+ */
+export const REACH_FETCH_HOUR_UTC = 15;
+
+/**
+ * Sends one `reach.fetch` job per creator with a live CTR test (a creator without a reporting job
+ * gets one made by the fetch). Creators with a job but no CTR test are left out: their reports
+ * would be listed only to be skipped.
+ */
+export async function enqueueReachFetches(env: Env, db: Db): Promise<number> {
+  const rows = await db
+    .selectDistinct({ userId: tests.userId })
+    .from(tests)
+    .where(and(eq(tests.metric, "ctr"), inArray(tests.status, liveTestStatuses)));
+  const jobs: ReachFetchJob[] = rows.map(({ userId }) => ({ type: "reach.fetch", userId }));
   await enqueueJobs(env, jobs);
   return rows.length;
 }

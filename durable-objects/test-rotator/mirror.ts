@@ -109,14 +109,17 @@ export interface SlotRow {
   comments: number | null;
 }
 
-/** A day of the video in the Analytics API, with the title live all that day (null if several were). */
+/**
+ * A day of the video (views and minutes from the Analytics API, impressions and CTR from the reach
+ * reports; null until each arrives), with the title live all that day (null if several were).
+ */
 export interface DailyRow {
   day: string;
   titleId: string | null;
-  views: number;
-  impressions: number;
-  ctr: number;
-  watchMinutes: number;
+  views: number | null;
+  impressions: number | null;
+  ctr: number | null;
+  watchMinutes: number | null;
 }
 
 /** An event waiting in the rotator's outbox; `seq` makes its copy idempotent. */

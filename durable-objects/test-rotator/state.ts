@@ -47,6 +47,10 @@ export interface State {
   lostGrant: string | null;
   /** The Pacific day (of the steps' time) whose Analytics rows were last fetched. */
   analyticsDay: string | null;
+  /** When the owner's reach reporting job was created (ms; null: none yet). CTR tests only. */
+  reachJobCreatedAt?: number | null;
+  /** The last "impressions for <day> arrive around <date>" said on the test (said again only when it changes). */
+  reachPending?: string | null;
   /** The `test.finished` job was sent (the owner's dashboard figures are rolled up). */
   finishAnnounced: boolean;
   /** The title to leave live when the test ends (set when it starts to finish). */

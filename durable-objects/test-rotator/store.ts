@@ -10,8 +10,20 @@ import type { State } from "./state";
 /** One entry of the rotator's step journal. */
 export type JournalEntry = { seq: number; at: number; step: string; data: string };
 
-/** A day of Analytics rows as stored (`copied`: already in Postgres). */
-export type StoredDay = { day: string; views: number; impressions: number; ctr: number; minutes: number };
+/**
+ * A day of the video as stored: views and minutes from the Analytics API, impressions and clicks
+ * from the reach reports (null until each arrives; `copied`: already in Postgres).
+ */
+export type StoredDay = {
+  day: string;
+  views: number | null;
+  minutes: number | null;
+  impressions: number | null;
+  clicks: number | null;
+};
+
+/** A day's reach as the reach reports gave it (`reportCreatedAt`: ms, the report that wrote it). */
+export type ReachDay = { day: string; impressions: number; clicks: number; reportCreatedAt: number };
 
 type SlotStored = {
   slot_index: number;
@@ -142,14 +154,32 @@ export class RotatorStore {
     this.transaction(() => {
       for (const r of rows)
         this.sql.exec(
-          `INSERT INTO days (day, views, minutes, impressions, ctr, copied) VALUES (?, ?, ?, ?, ?, 0)
-           ON CONFLICT (day) DO UPDATE SET views = excluded.views, minutes = excluded.minutes,
-             impressions = excluded.impressions, ctr = excluded.ctr, copied = 0`,
+          `INSERT INTO days (day, views, minutes, copied) VALUES (?, ?, ?, 0)
+           ON CONFLICT (day) DO UPDATE SET views = excluded.views, minutes = excluded.minutes, copied = 0`,
           r.day,
           r.views,
           r.estimatedMinutesWatched,
+        );
+    });
+  }
+
+  /**
+   * Stores the reach of days (from Postgres' `video_reach_days`): a day's counts are replaced by
+   * those of a report at least as new, and marked for copying only when they changed.
+   */
+  putReach(rows: readonly ReachDay[]): void {
+    this.transaction(() => {
+      for (const r of rows)
+        this.sql.exec(
+          `INSERT INTO days (day, impressions, clicks, report_created_at, copied) VALUES (?, ?, ?, ?, 0)
+           ON CONFLICT (day) DO UPDATE SET impressions = excluded.impressions, clicks = excluded.clicks,
+             report_created_at = excluded.report_created_at, copied = 0
+           WHERE (days.report_created_at IS NULL OR excluded.report_created_at >= days.report_created_at)
+             AND (days.impressions IS NOT excluded.impressions OR days.clicks IS NOT excluded.clicks)`,
+          r.day,
           r.impressions,
-          r.impressionsClickRate,
+          r.clicks,
+          r.reportCreatedAt,
         );
     });
   }
@@ -160,7 +190,13 @@ export class RotatorStore {
     return new Map(
       rows.map((r) => [
         r.day,
-        { day: r.day, impressions: r.impressions, ctr: r.ctr, watchMinutes: r.minutes },
+        {
+          day: r.day,
+          impressions: r.impressions,
+          clicks: r.clicks,
+          ctr: r.impressions && r.clicks !== null ? r.clicks / r.impressions : r.impressions === 0 ? 0 : null,
+          watchMinutes: r.minutes,
+        },
       ]),
     );
   }

@@ -7,7 +7,7 @@ import { YouTubeError } from "../../worker/youtube/errors";
 import type { PolledVideo } from "../video-poller/polled-video";
 import { analyse } from "./analysis";
 import { controlFrom, type RotatorAnswer, type RotatorControl, type RotatorView } from "./contract";
-import { DailyMetrics } from "./daily-metrics";
+import { DailyMetrics, requestReachJob } from "./daily-metrics";
 import { onStepFailure } from "./failures";
 import { type CrashPoint, FaultPoints, InjectedCrash } from "./fault-points";
 import { changeTitle, readVideo } from "./live-video";
@@ -24,7 +24,7 @@ const HOUR = 60 * MINUTE;
  * while the copy is still running and then find the next step armed, not yet due.
  */
 const COPY_RETRY_MS = 60_000;
-/** How often a daily-metric test past its end asks the Analytics API again, and for how long. */
+/** How often a daily-metric test past its end reads its daily figures again, and for how long (at least). */
 const SETTLE_EVERY_MS = 12 * HOUR;
 const SETTLE_LIMIT_MS = 5 * 24 * HOUR;
 
@@ -74,6 +74,7 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
         const state = initialState(testId, def, owner, Date.now());
         this.store.save(state);
         this.store.event("scheduled", { startAt: state.dueAt });
+        if (state.metric === "ctr") await requestReachJob(this.env, state.userId, this.log);
         await this.arm(state);
         await this.copy(state);
         return { ok: true, view: this.viewOf(state) };
@@ -287,13 +288,14 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
   }
 
   /**
-   * A daily-metric test past its end: fetches the Analytics rows again and, once every day is in
-   * (or the API has had `SETTLE_LIMIT_MS` to deliver them), decides.
+   * A daily-metric test past its end: fetches its daily figures again and, once every day is in
+   * (or YouTube has had `SETTLE_LIMIT_MS` to deliver them — longer for a CTR test whose reporting
+   * job is younger than its days), decides.
    */
   private async settle(state: State, at: number): Promise<void> {
     state.analyticsDay = null;
     await this.daily.fetchIfDue(state, at, true);
-    if (this.daily.missing(state) > 0 && at < state.endsAt + SETTLE_LIMIT_MS) {
+    if (this.daily.missing(state) > 0 && at < this.daily.settleUntil(state, state.endsAt + SETTLE_LIMIT_MS)) {
       state.dueAt = at + SETTLE_EVERY_MS;
       return;
     }

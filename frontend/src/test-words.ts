@@ -104,6 +104,13 @@ export function eventWords(event: Pick<TestEvent, "type" | "data">): string {
       return `YouTube did not answer; trying again (attempt ${num(d.attempt) ?? "?"}).`;
     case "error":
       return `Something failed: ${str(d.message) ?? "unknown error"}.`;
+    case "reach_pending": {
+      const at = num(d.expectedAt);
+      const when = at
+        ? `around ${formatDateTime(new Date(at).toISOString())}`
+        : "two days after its reporting job starts";
+      return `Impressions for ${str(d.day) ?? "a day"} arrive from YouTube ${when}.`;
+    }
     case "slot_dropped":
       return `A time slot was left out of the results (slot ${(num(d.slot) ?? 0) + 1}).`;
     default:

@@ -74,6 +74,12 @@ describe("Analytics query shapes", () => {
     ["a dimension outside the tables it serves", "metrics=views&dimensions=video"],
     ["a known metric it does not serve", "metrics=views,likes&dimensions=day"],
     ["a filter outside the table", "metrics=views&dimensions=day&filters=country==US"],
+    ["thumbnail impressions by day", "metrics=views,videoThumbnailImpressions&dimensions=day"],
+    ["thumbnail CTR in total", "metrics=videoThumbnailImpressionsClickRate"],
+    [
+      "thumbnail metrics by day for a video",
+      "metrics=videoThumbnailImpressions,videoThumbnailImpressionsClickRate&dimensions=day&filters=video==abc",
+    ],
   ])("refuses %s with Google's 400 'query is not supported'", async (_name, q) => {
     const { query } = await setup();
     const res = await query(q);

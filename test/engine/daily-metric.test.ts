@@ -1,8 +1,9 @@
 import { env } from "cloudflare:test";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { analyticsPolls } from "../../schema";
+import { analyticsPolls, videoReachDays } from "../../schema";
 import { openDb } from "../../worker/db/client";
+import { ensureReportingJob, fetchReach } from "../../worker/jobs/reach";
 import { pacificDay, pacificDayKey } from "../../worker/quota/pacific-day";
 import {
   advance,
@@ -17,13 +18,19 @@ import {
 } from "./fixtures";
 
 /**
- * A CTR test: 24-hour slots from midnight Pacific, judged by the Analytics API's daily rows
- * (impressions and click rate), which arrive two days late. The emulator's clock is kept on the
- * rotator's: each step runs when the simulated time reaches it.
+ * A CTR test: 24-hour slots from midnight Pacific, judged by the Reporting API's reach reports
+ * (impressions and clicks per day), which arrive two days late: the `reach.fetch` job (run here
+ * before every step, as the daily cron would) stores them in Postgres, the rotator reads them from
+ * there. The emulator's clock is kept on the rotator's: each step runs when the simulated time
+ * reaches it.
  */
 describe("a CTR test", () => {
-  it("rotates daily at midnight Pacific, waits for the last days' Analytics rows, then applies the winner", async () => {
+  it("rotates daily at midnight Pacific, waits for the last days' reach reports, then applies the winner", async () => {
     const creator = await creatorWithVideo({ viewsPerDay: 2_000 });
+    // What sign-in's `reporting.ensure` job does (here at once, not whenever the queue delivers it).
+    const { db: jobsDb, close: closeJobsDb } = openDb(env);
+    const job = await ensureReportingJob(jobsDb, env, creator.userId);
+    expect(job?.jobId).toBeTruthy();
     await setCtrs(creator.videoId, { [creator.original]: 0.04, "Daily challenger": 0.07 });
     // Starts well after the emulator's clock (earlier tests moved it on), so both clocks can meet.
     const testId = await scheduledTest(creator, ["Daily challenger"], {
@@ -42,8 +49,12 @@ describe("a CTR test", () => {
       if (due === null || due === undefined) break;
       const lag = due - (await emulatorNow());
       if (lag > 0) await advance(lag + 60_000);
+      await fetchReach(jobsDb, env, creator.userId);
       await step(testId);
     }
+    // A redelivered fetch finds no new report and changes nothing.
+    expect(await fetchReach(jobsDb, env, creator.userId)).toEqual({ reports: 0, rows: 0 });
+    await closeJobsDb();
 
     const { test, slots } = await record(testId);
     expect(test?.status).toBe("completed");
@@ -62,9 +73,15 @@ describe("a CTR test", () => {
         .select()
         .from(analyticsPolls)
         .where(and(eq(analyticsPolls.testId, testId), eq(analyticsPolls.kind, "daily")));
+      const reach = await db.select().from(videoReachDays).where(eq(videoReachDays.videoId, creator.videoId));
       for (const s of slots) {
-        const day = days.find((d) => d.day === pacificDayKey(s.startedAt.getTime()));
-        expect(day?.impressions).toBeGreaterThan(0);
+        const key = pacificDayKey(s.startedAt.getTime());
+        const day = days.find((d) => d.day === key);
+        const reported = reach.find((r) => r.day === key);
+        // Each day's impressions and CTR are the reach report's.
+        expect(reported?.impressions).toBeGreaterThan(0);
+        expect(day?.impressions).toBe(reported?.impressions);
+        expect(day?.ctr).toBeCloseTo((reported?.clicks ?? 0) / (reported?.impressions ?? 1), 9);
         expect(day?.titleId).not.toBeNull();
       }
     } finally {
@@ -72,6 +89,10 @@ describe("a CTR test", () => {
     }
     const journal = (await rotator(testId).history()).map((e) => e.step);
     expect(journal).toContain("settling");
+    // The last days were announced while they were on their way from YouTube.
+    expect(journal).toContain("reach_pending");
+    // Only what the Analytics API serves was asked of it.
+    expect(journal).not.toContain("analytics_failed");
     expect(slots.length).toBeGreaterThanOrEqual(4);
   });
 });

@@ -98,9 +98,21 @@ describe("YouTube client: reads", () => {
     expect(days.length).toBeGreaterThanOrEqual(2);
     for (const d of days) {
       expect(d.day).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-      expect(d.impressions).toBeGreaterThanOrEqual(d.views);
-      if (d.impressions > 0) expect(d.impressionsClickRate).toBeCloseTo(d.views / d.impressions, 5);
+      expect(d.views).toBeGreaterThanOrEqual(0);
+      expect(d.estimatedMinutesWatched).toBeGreaterThanOrEqual(0);
+      // Minutes are only watched by viewers; the average duration is minutes over views, in seconds.
+      if (d.views === 0) expect(d.estimatedMinutesWatched).toBe(0);
+      // Both are rounded (minutes to the minute, the average to the second).
+      else
+        expect(
+          Math.abs(d.averageViewDuration - (d.estimatedMinutesWatched * 60) / d.views),
+        ).toBeLessThanOrEqual(1 + 30 / d.views);
     }
+    expect(days.some((d) => d.views > 0)).toBe(true);
+    // Only what Google serves per video and day was asked: no thumbnail-impression metrics.
+    const asked = (await callLog(creator.project.id)).filter((c) => c.method === "analytics.reports");
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.every((c) => c.status === 200)).toBe(true);
     // Analytics costs no Data API units.
     expect(
       (await callLog(creator.project.id))

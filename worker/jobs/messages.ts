@@ -10,7 +10,9 @@ export type JobMessage =
   | AlertClearJob
   | GoogleRevokeJob
   | TestFinishedJob
-  | ChannelSyncJob;
+  | ChannelSyncJob
+  | ReportingEnsureJob
+  | ReachFetchJob;
 
 /** A test ended (completed, stopped, video gone): its owner's dashboard figures are rolled up now. */
 export interface TestFinishedJob {
@@ -22,6 +24,21 @@ export interface TestFinishedJob {
 /** Re-reads a creator's channel (title, avatar) from YouTube; the daily cron sends one per active creator. */
 export interface ChannelSyncJob {
   type: "channel.sync";
+  userId: string;
+}
+
+/**
+ * Makes sure the creator has a Reporting API job for thumbnail impressions (`worker/jobs/reach.ts`):
+ * sent at sign-in and when a CTR test starts, so neither waits on YouTube.
+ */
+export interface ReportingEnsureJob {
+  type: "reporting.ensure";
+  userId: string;
+}
+
+/** Stores a creator's new reach reports (impressions and clicks per video and day); the daily cron sends them. */
+export interface ReachFetchJob {
+  type: "reach.fetch";
   userId: string;
 }
 
@@ -59,6 +76,8 @@ export function retryDelaySeconds(type: JobType, attempt: number): number {
     "google.revoke": 60,
     "test.finished": 10,
     "channel.sync": 300,
+    "reporting.ensure": 60,
+    "reach.fetch": 300,
   };
   return Math.min(base[type] * 2 ** (attempt - 1), 3_600);
 }

@@ -36,21 +36,35 @@ export function analyzeViews(variantCount: number, records: readonly SlotRecord[
   return analyze(variantCount, viewSlots(records), { final });
 }
 
-/** One Pacific day of a video in the Analytics API (what `analytics_polls` keeps as a daily row). */
+/**
+ * One Pacific day of a video (what `analytics_polls` keeps as a daily row): thumbnail impressions
+ * and clicks from the Reporting API's reach reports, minutes watched from the Analytics API. Each
+ * source arrives on its own schedule: a figure not in yet is null.
+ */
 export interface DailyRecord {
   /** `YYYY-MM-DD`, a Pacific day. */
   day: string;
-  impressions: number;
+  impressions: number | null;
   /** Clicks per impression (0.05 = 5 %). */
-  ctr: number;
-  watchMinutes: number;
+  ctr: number | null;
+  /** Clicks as the reach report counts them; when present, used instead of impressions × ctr. */
+  clicks?: number | null;
+  watchMinutes: number | null;
+}
+
+/** The clicks of a day with reach figures, or null while its reach report has not arrived. */
+function clicksOf(row: DailyRecord): number | null {
+  if (row.impressions === null) return null;
+  if (row.clicks !== undefined && row.clicks !== null) return row.clicks;
+  return row.ctr === null ? null : Math.round(row.impressions * row.ctr);
 }
 
 /**
  * The engine's input for the daily metrics: each closed 24-hour slot (midnight to midnight
- * Pacific, `dayOf` its start) judged by that day's Analytics row — clicks over impressions for
- * CTR, minutes watched over hours for watch time. Days whose row has not arrived yet (the API
- * lags 2–3 days) are left out; `missing` counts them.
+ * Pacific, `dayOf` its start) judged by that day's figures — clicks over impressions for CTR
+ * (from the reach reports, about two days late), minutes watched over hours for watch time (from
+ * the Analytics API, 2–3 days late). Days whose figure has not arrived are left out; `missing`
+ * counts them.
  */
 export function dailySlots(
   metric: "ctr" | "watch_time",
@@ -63,22 +77,18 @@ export function dailySlots(
   for (const r of records) {
     if (r.endedAt === null) continue;
     const row = days.get(dayOf(r.startedAt.getTime()));
-    if (!row) {
+    const clicks = row ? clicksOf(row) : null;
+    if (!row || (metric === "ctr" ? clicks === null : row.watchMinutes === null)) {
       missing += 1;
       continue;
     }
     slots.push(
       metric === "ctr"
-        ? {
-            variant: r.variant,
-            block: r.block,
-            count: Math.round(row.impressions * row.ctr),
-            exposure: row.impressions,
-          }
+        ? { variant: r.variant, block: r.block, count: clicks ?? 0, exposure: row.impressions ?? 0 }
         : {
             variant: r.variant,
             block: r.block,
-            count: Math.round(row.watchMinutes),
+            count: Math.round(row.watchMinutes ?? 0),
             exposure: (r.endedAt.getTime() - r.startedAt.getTime()) / HOUR_MS,
           },
     );
@@ -88,7 +98,7 @@ export function dailySlots(
 
 /**
  * The analysis of a test by its metric: views from its slots' view counts, CTR and watch time from
- * the daily Analytics rows of its (daily) slots. `final` once its end time has passed.
+ * the daily figures of its (daily) slots. `final` once its end time has passed.
  */
 export function analyzeTest(
   metric: "views" | "ctr" | "watch_time",

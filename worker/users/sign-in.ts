@@ -4,6 +4,7 @@ import { events, users } from "../../schema";
 import { type OAuthAttempt, safeReturnPath } from "../auth/oauth-state";
 import { encryptSecret } from "../auth/token-crypto";
 import type { Db } from "../db/client";
+import { enqueueJob } from "../queue/send";
 import { authorizationUrl, createPkce, exchangeCode, verifyIdToken } from "../youtube";
 import { storeAccessToken } from "../youtube/access-tokens";
 import { googleEndpoints } from "../youtube/endpoints";
@@ -124,6 +125,9 @@ export async function completeSignIn(
     data: { project: attempt.project, channelId: channel.id },
   });
   await forgetPrincipal(env, user.id);
+  // The thumbnail-impressions job (worker/jobs/reach.ts); a lost send is made up by the first CTR test.
+  const reportingJob = { type: "reporting.ensure", userId: user.id };
+  await enqueueJob(env, reportingJob).catch(() => undefined);
   return {
     id: user.id,
     email: user.email,

@@ -57,8 +57,12 @@ export interface YouTubeClientOptions {
 /** At most this many ids per videos.list call (YouTube's limit). */
 export const VIDEO_IDS_PER_CALL = 50;
 const VIDEO_PARTS = "snippet,statistics,status,contentDetails";
-const ANALYTICS_METRICS =
-  "views,estimatedMinutesWatched,averageViewDuration,videoThumbnailImpressions,videoThumbnailImpressionsClickRate";
+/**
+ * What the Analytics API serves per video and day. Thumbnail impressions and their CTR are not
+ * among them (Google answers 400 "The query is not supported"): they come from the Reporting API's
+ * reach reports (`reporting.ts`).
+ */
+const ANALYTICS_METRICS = "views,estimatedMinutesWatched,averageViewDuration";
 
 interface CallSpec {
   method: DataApiMethod | "analytics.reports";
@@ -363,7 +367,8 @@ export class YouTubeClient {
   // ---- Analytics API -------------------------------------------------------------------------
 
   /**
-   * A video's daily Analytics (Pacific days; the last ~2 days are not there yet). No Data API quota.
+   * A video's daily views and watch time from the Analytics API (Pacific days; the last ~2 days
+   * are not there yet). No Data API quota. Impressions and CTR are the Reporting API's.
    * `metrics` narrows the query (e.g. "views"); metrics not asked for read 0.
    */
   async getDailyVideoMetrics(
@@ -398,8 +403,6 @@ export class YouTubeClient {
       views: num(row, "views"),
       estimatedMinutesWatched: num(row, "estimatedMinutesWatched"),
       averageViewDuration: num(row, "averageViewDuration"),
-      impressions: num(row, "videoThumbnailImpressions"),
-      impressionsClickRate: num(row, "videoThumbnailImpressionsClickRate"),
     }));
   }
 

@@ -66,15 +66,15 @@ export interface UploadsPage {
   totalResults: number;
 }
 
-/** One day of a video's Analytics (a Pacific day, YYYY-MM-DD). */
+/**
+ * One day of a video's Analytics (a Pacific day, YYYY-MM-DD). Thumbnail impressions are not here:
+ * the Analytics API does not serve them (see `DailyReach` of the Reporting client).
+ */
 export interface DailyVideoMetrics {
   day: string;
   views: number;
   estimatedMinutesWatched: number;
   averageViewDuration: number;
-  impressions: number;
-  /** Clicks per impression (0.05 = 5 %). */
-  impressionsClickRate: number;
 }
 
 /** Tokens from the token endpoint. */
