@@ -9,6 +9,7 @@ import { revokeGoogleGrant } from "../users/delete-account";
 import { notifyAlert } from "./alert-notify";
 import { clearAlert, raiseAlert } from "./alerts";
 import { type JobMessage, retryDelaySeconds } from "./messages";
+import { fetchTrafficSources } from "./traffic-sources";
 
 /** The queue whose messages failed every retry (wrangler.toml `dead_letter_queue`). */
 export const DEAD_LETTER_QUEUE = "ttp-jobs-dead";
@@ -26,6 +27,9 @@ const handlers: Handlers = {
     await rollupUserStats(db, job.userId);
   },
   "channel.sync": (db, env, job) => syncChannel(db, env, job.userId),
+  "traffic.sources": async (db, env, job) => {
+    await fetchTrafficSources(db, env, job);
+  },
 };
 
 function isJob(body: unknown): body is JobMessage {

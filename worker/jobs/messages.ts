@@ -10,7 +10,8 @@ export type JobMessage =
   | AlertClearJob
   | GoogleRevokeJob
   | TestFinishedJob
-  | ChannelSyncJob;
+  | ChannelSyncJob
+  | TrafficSourcesJob;
 
 /** A test ended (completed, stopped, video gone): its owner's dashboard figures are rolled up now. */
 export interface TestFinishedJob {
@@ -23,6 +24,16 @@ export interface TestFinishedJob {
 export interface ChannelSyncJob {
   type: "channel.sync";
   userId: string;
+}
+
+/**
+ * Fetches a daily-slot test's views by day and traffic source from YouTube Analytics, for the
+ * days final by `asOf` (ms; the cron's time); the daily cron sends one per live or recent test.
+ */
+export interface TrafficSourcesJob {
+  type: "traffic.sources";
+  testId: string;
+  asOf: number;
 }
 
 /**
@@ -59,6 +70,7 @@ export function retryDelaySeconds(type: JobType, attempt: number): number {
     "google.revoke": 60,
     "test.finished": 10,
     "channel.sync": 300,
+    "traffic.sources": 300,
   };
   return Math.min(base[type] * 2 ** (attempt - 1), 3_600);
 }

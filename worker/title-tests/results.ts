@@ -1,6 +1,7 @@
 import type { Analysis } from "../stats/analyze";
 import { analyzeTest, type DailyRecord, type SlotRecord } from "./analysis";
 import type { TitleVariant } from "./queries";
+import type { TrafficSourceResults } from "./traffic-sources";
 
 const HOUR_MS = 3_600_000;
 
@@ -23,6 +24,8 @@ export interface Results {
   analysis: Analysis;
   series: SeriesPoint[];
   titles: TitleVariant[];
+  /** Views and minutes by traffic source per title: daily-slot tests only, else null. */
+  trafficSources: TrafficSourceResults | null;
 }
 
 /** The per-slot series: every slot, the open one included (its views are not known yet). */
@@ -60,6 +63,7 @@ export function resultsOf(
     now: number;
     metric?: "views" | "ctr" | "watch_time";
     days?: ReadonlyMap<string, DailyRecord>;
+    trafficSources?: TrafficSourceResults | null;
   },
 ): Results {
   return {
@@ -72,6 +76,7 @@ export function resultsOf(
     ),
     series: seriesOf(records, options.now),
     titles: [...variants],
+    trafficSources: options.trafficSources ?? null,
   };
 }
 
@@ -93,8 +98,13 @@ export function csvCell(value: string | number | null): string {
 const round = (value: number | null, digits: number) =>
   value === null ? null : Number(value.toFixed(digits));
 
-/** The CSV export: a header and one row per slot, lines ended by CRLF (RFC 4180). */
-export function resultsCsv(results: Pick<Results, "series" | "titles">): string {
+/**
+ * The CSV export: a header and one row per slot, lines ended by CRLF (RFC 4180). A daily-slot test
+ * with traffic-source data gets a second table after an empty line: one row per title and source.
+ */
+export function resultsCsv(
+  results: Pick<Results, "series" | "titles"> & Partial<Pick<Results, "trafficSources">>,
+): string {
   const titleOf = new Map(results.titles.map((t) => [t.variant, t.text]));
   const header = [
     "slot",
@@ -118,5 +128,43 @@ export function resultsCsv(results: Pick<Results, "series" | "titles">): string 
     round(p.hours, 4),
     round(p.viewsPerHour, 4),
   ]);
-  return `${[header, ...rows].map((row) => row.map(csvCell).join(",")).join("\r\n")}\r\n`;
+  const lines = (table: (string | number | null)[][]) => table.map((row) => row.map(csvCell).join(","));
+  const sources = trafficSourceRows(results.trafficSources ?? null, titleOf);
+  const tables = sources.length
+    ? [...lines([header, ...rows]), "", ...lines(sources)]
+    : lines([header, ...rows]);
+  return `${tables.join("\r\n")}\r\n`;
+}
+
+/** The traffic-source table of the CSV (header included), or nothing when there is no data. */
+function trafficSourceRows(
+  traffic: TrafficSourceResults | null,
+  titleOf: ReadonlyMap<number, string>,
+): (string | number | null)[][] {
+  if (!traffic || traffic.daysWithData === 0) return [];
+  const header = [
+    "variant",
+    "title",
+    "traffic_source",
+    "days",
+    "views",
+    "minutes",
+    "lift",
+    "lift_low",
+    "lift_high",
+  ];
+  const rows = traffic.variants.flatMap((v) =>
+    v.sources.map((s) => [
+      v.variant,
+      titleOf.get(v.variant) ?? "",
+      s.source,
+      v.days,
+      s.views,
+      round(s.minutes, 2),
+      round(s.lift, 4),
+      round(s.liftLow, 4),
+      round(s.liftHigh, 4),
+    ]),
+  );
+  return [header, ...rows];
 }
