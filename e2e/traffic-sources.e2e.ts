@@ -2,15 +2,17 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { openNodePool } from "../scripts/node-pool";
 import { pacificDay } from "../worker/quota/pacific-day";
-import { DAILY_SLOT_MINUTES, TRAFFIC_SOURCE_DELAY_MS } from "../worker/title-tests/traffic-sources";
+import { DAILY_SLOT_MINUTES } from "../worker/title-tests/traffic-sources";
 import { launchChromium, screenshot } from "./browser";
 
 /**
- * The traffic-source view of a daily-slot test. A daily test needs real days to pass: the rotator
- * runs on the Worker's clock, which no test can move, so the four days of slots are seeded straight
- * into Postgres (what the rotator would have written). Everything after that is the real thing:
- * the hourly cron at 12:00 UTC fans out the `traffic.sources` job, the queue runs it against the
- * emulator's Analytics, and the page shows what it stored.
+ * The traffic-source view of a daily-slot test, through the real results API and page. Seeded:
+ * a daily test needs real days to pass (the rotator runs on the Worker's clock, which no test can
+ * move), and the job's days must be both final by the cron's real time and after the emulator's
+ * videos were created (it has no views before), which no day is; `wrangler dev`'s `/__scheduled`
+ * ignores a given time. So the slots and the `traffic_sources` rows the job would store are
+ * written straight into Postgres; the job itself runs against the emulator in
+ * test/worker/traffic-sources.test.ts.
  */
 
 const appUrl = inject("appUrl");
@@ -26,13 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-/** The latest 12:00 UTC at or before now: when the hourly cron fans the job out. */
-function lastFanOut(now: number): number {
-  const noon = new Date(now);
-  noon.setUTCHours(12, 0, 0, 0);
-  return noon.getTime() <= now ? noon.getTime() : noon.getTime() - DAY_MS;
-}
 
 /** The results' traffic-source field, as the page reads it (only the figures looked at here). */
 interface Traffic {
@@ -83,9 +78,16 @@ async function scenario(page: Page): Promise<void> {
   expect(created.status()).toBe(201);
   const testId = ((await created.json()) as { id: string }).id;
 
-  // Four whole Pacific days, two rounds of two titles, all final by the fan-out's time.
-  const asOf = lastFanOut(Date.now());
-  let dayStart = pacificDay(asOf - TRAFFIC_SOURCE_DELAY_MS - 5 * DAY_MS).startsAt;
+  // A daily test with no day over yet: the section says when the data will come.
+  await page.goto(`${appUrl}/tests/${testId}`);
+  await page.getByRole("heading", { name: "Where the views came from" }).waitFor();
+  await page.getByText("They will show once the first day of the test is over.").waitFor();
+  await screenshot(page, "traffic-sources-empty");
+
+  // Four whole Pacific days ending a week ago, two rounds of two titles, and the Analytics rows
+  // the job would have stored for them (hand-made: Search doubled on the challenger's days).
+  let dayStart = pacificDay(Date.now() - 11 * DAY_MS).startsAt;
+  const sources = { RELATED_VIDEO: 400, SUBSCRIBER: 300, YT_SEARCH: 120, EXT_URL: 30 };
   const pool = openNodePool(database);
   try {
     const order = [0, 1, 1, 0];
@@ -96,38 +98,35 @@ async function scenario(page: Page): Promise<void> {
          values ($1, $2, $3, $4, $5, $6, 0, 0)`,
         [testId, i, variant, Math.floor(i / 2), new Date(dayStart), new Date(end)],
       );
+      for (const [source, views] of Object.entries(sources)) {
+        const boosted = source === "YT_SEARCH" && variant === 1 ? 2 * views : views;
+        await pool.query(
+          `insert into traffic_sources (video_id, day, source, views, minutes) values ($1, $2, $3, $4, $5)
+           on conflict (video_id, day, source) do update set views = excluded.views, minutes = excluded.minutes`,
+          [video.videoId, pacificDay(dayStart).key, source, boosted + i, boosted * 3],
+        );
+      }
       dayStart = end;
     }
     await pool.query(
       `update tests set status = 'completed', started_at = (select min(started_at) from slots where test_id = $1),
          finished_at = $2, current_variant = null where id = $1`,
-      [testId, new Date(asOf - DAY_MS)],
+      [testId, new Date(dayStart)],
     );
   } finally {
     await pool.end();
   }
 
-  // Before the job: the empty state says when YouTube reports.
-  await page.goto(`${appUrl}/tests/${testId}`);
-  await page.getByRole("heading", { name: "Where the views came from" }).waitFor();
-  await page.getByText("YouTube reports traffic sources about two days after each day ends.").waitFor();
-  await screenshot(page, "traffic-sources-empty");
-
-  // The cron at 12:00 UTC fans out the job; the queue runs it against the emulator.
-  const cron = await fetch(`${appUrl}/__scheduled?cron=${encodeURIComponent("0 * * * *")}&time=${asOf}`);
-  expect(cron.ok).toBe(true);
-  let traffic = await trafficOf(page, testId);
-  for (let i = 0; i < 60 && (traffic?.daysWithData ?? 0) < 4; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    traffic = await trafficOf(page, testId);
-  }
+  const traffic = await trafficOf(page, testId);
   expect(traffic?.daysWithData).toBe(4);
   const challenger = traffic?.variants.find((v) => v.variant === 1);
-  expect(challenger?.views).toBeGreaterThan(0);
+  // Days 1 and 2 were the challenger's: 2 × (400 + 300 + 240 + 30), plus day i's +i on 4 sources.
+  expect(challenger?.views).toBe(2 * 970 + 4 * (1 + 2));
   const top = challenger?.sources[0];
   if (!top) throw new Error("no traffic source");
 
-  await page.reload();
+  await page.goto(`${appUrl}/tests/${testId}`);
+  await page.getByRole("heading", { name: "Where the views came from" }).waitFor();
   const table = page.locator('table[data-variant="1"]');
   await table.getByText("Where the views come from, tested").waitFor();
   const row = table.locator("tr", { has: page.getByRole("rowheader", { name: top.label, exact: true }) });
