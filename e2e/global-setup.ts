@@ -11,6 +11,8 @@ declare module "vitest" {
     appUrl: string;
     /** Its Google emulator (admin API under `/__emulator/`). */
     emulatorUrl: string;
+    /** Its database, for the few tests that must seed what only days of real time would write. */
+    database: { databaseUrl: string; wsProxy: string };
   }
 }
 
@@ -30,6 +32,7 @@ export default async function setup(project: TestProject) {
   });
   project.provide("appUrl", stack.url);
   project.provide("emulatorUrl", stack.emulatorUrl);
+  project.provide("database", stack.database);
   return async () => {
     await stack.stop();
     await rm(dataDir, { recursive: true, force: true });

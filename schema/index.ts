@@ -2,4 +2,5 @@
 export * from "./operations";
 export * from "./reach";
 export * from "./tests";
+export * from "./traffic-sources";
 export * from "./users";

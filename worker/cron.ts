@@ -4,6 +4,7 @@ import { liveTestStatuses, tests } from "../schema";
 import { evaluateOpsAlerts } from "./alerts/evaluate";
 import { type Db, openDb } from "./db/client";
 import type { ChannelSyncJob, ReachFetchJob } from "./jobs/messages";
+import { enqueueTrafficSources } from "./jobs/traffic-sources";
 import { createLogger } from "./logging/logger";
 import { MetricsBatch } from "./metrics/batch";
 import { sendMetrics, withMetrics } from "./metrics/record";
@@ -47,6 +48,11 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
         const fetched = await enqueueReachFetches(env, db);
         log.info("reach.fetch", { users: fetched });
       }
+      if (new Date(controller.scheduledTime).getUTCHours() === TRAFFIC_SOURCES_HOUR_UTC) {
+        log.info("traffic.sources", {
+          tests: await enqueueTrafficSources(env, db, controller.scheduledTime),
+        });
+      }
     } finally {
       await close();
     }
@@ -55,6 +61,12 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
 
 /** The hour (UTC) at which creators with live tests get their channel re-read, once a day. */
 export const CHANNEL_SYNC_HOUR_UTC = 3;
+
+/**
+ * The hour (UTC) of the daily traffic-source fetch: Pacific days end at 07:00 or 08:00 UTC, so at
+ * 12:00 the day that ended 48 h before is final in YouTube Analytics.
+ */
+export const TRAFFIC_SOURCES_HOUR_UTC = 12;
 
 /** Sends one `channel.sync` job per creator with a live test (the queue spreads and retries them). */
 async function enqueueChannelSyncs(env: Env, db: Db): Promise<number> {

@@ -10,6 +10,7 @@ import { notifyAlert } from "./alert-notify";
 import { clearAlert, raiseAlert } from "./alerts";
 import { type JobMessage, retryDelaySeconds } from "./messages";
 import { ensureReportingJob, fetchReach } from "./reach";
+import { fetchTrafficSources } from "./traffic-sources";
 
 /** The queue whose messages failed every retry (wrangler.toml `dead_letter_queue`). */
 export const DEAD_LETTER_QUEUE = "ttp-jobs-dead";
@@ -32,6 +33,9 @@ const handlers: Handlers = {
   },
   "reach.fetch": async (db, env, job) => {
     await fetchReach(db, env, job.userId);
+  },
+  "traffic.sources": async (db, env, job) => {
+    await fetchTrafficSources(db, env, job);
   },
 };
 

@@ -12,7 +12,8 @@ export type JobMessage =
   | TestFinishedJob
   | ChannelSyncJob
   | ReportingEnsureJob
-  | ReachFetchJob;
+  | ReachFetchJob
+  | TrafficSourcesJob;
 
 /** A test ended (completed, stopped, video gone): its owner's dashboard figures are rolled up now. */
 export interface TestFinishedJob {
@@ -40,6 +41,16 @@ export interface ReportingEnsureJob {
 export interface ReachFetchJob {
   type: "reach.fetch";
   userId: string;
+}
+
+/**
+ * Fetches a daily-slot test's views by day and traffic source from YouTube Analytics, for the
+ * days final by `asOf` (ms; the cron's time); the daily cron sends one per live or recent test.
+ */
+export interface TrafficSourcesJob {
+  type: "traffic.sources";
+  testId: string;
+  asOf: number;
 }
 
 /**
@@ -78,6 +89,7 @@ export function retryDelaySeconds(type: JobType, attempt: number): number {
     "channel.sync": 300,
     "reporting.ensure": 60,
     "reach.fetch": 300,
+    "traffic.sources": 300,
   };
   return Math.min(base[type] * 2 ** (attempt - 1), 3_600);
 }

@@ -3,6 +3,7 @@ import { NotFound } from "../domain/errors";
 import { dailyRowsOf, eventsOf, findTest, listTests, slotsOf, type TestRow, titlesOf } from "./queries";
 import { resultsOf } from "./results";
 import type { TitleTestScope } from "./scope";
+import { dailyTrafficSources } from "./traffic-sources";
 import { testView } from "./views";
 
 /** Statuses in which a test is over and its video free again. */
@@ -44,5 +45,6 @@ export async function testResults(scope: TitleTestScope, row: TestRow) {
   const days = row.metric === "views" ? undefined : await dailyRowsOf(scope.db, row.id);
   const now = Date.now();
   const final = FINISHED.includes(row.status) || (row.endsAt !== null && row.endsAt.getTime() <= now);
-  return resultsOf(variants, records, { final, now, metric: row.metric, days });
+  const trafficSources = await dailyTrafficSources(scope.db, row, variants.length, records, now);
+  return resultsOf(variants, records, { final, now, metric: row.metric, days, trafficSources });
 }

@@ -2,6 +2,7 @@ import type { Analysis } from "../stats/analyze";
 import { type Knowledge, whatTheTestKnows } from "../stats/verdict";
 import { analyzeTest, type DailyRecord, type SlotRecord } from "./analysis";
 import type { TitleVariant } from "./queries";
+import type { TrafficSourceResults } from "./traffic-sources";
 
 const HOUR_MS = 3_600_000;
 
@@ -26,6 +27,8 @@ export interface Results {
   whatTheTestKnows: Knowledge;
   series: SeriesPoint[];
   titles: TitleVariant[];
+  /** Views and minutes by traffic source per title: daily-slot tests only, else null. */
+  trafficSources: TrafficSourceResults | null;
 }
 
 /** The per-slot series: every slot, the open one included (its views are not known yet). */
@@ -63,6 +66,7 @@ export function resultsOf(
     now: number;
     metric?: "views" | "ctr" | "watch_time";
     days?: ReadonlyMap<string, DailyRecord>;
+    trafficSources?: TrafficSourceResults | null;
   },
 ): Results {
   const analysis = analyzeTest(
@@ -77,6 +81,7 @@ export function resultsOf(
     whatTheTestKnows: whatTheTestKnows(analysis),
     series: seriesOf(records, options.now),
     titles: [...variants],
+    trafficSources: options.trafficSources ?? null,
   };
 }
 
@@ -98,8 +103,13 @@ export function csvCell(value: string | number | null): string {
 const round = (value: number | null, digits: number) =>
   value === null ? null : Number(value.toFixed(digits));
 
-/** The CSV export: a header and one row per slot, lines ended by CRLF (RFC 4180). */
-export function resultsCsv(results: Pick<Results, "series" | "titles">): string {
+/**
+ * The CSV export: a header and one row per slot, lines ended by CRLF (RFC 4180). A daily-slot test
+ * with traffic-source data gets a second table after an empty line: one row per title and source.
+ */
+export function resultsCsv(
+  results: Pick<Results, "series" | "titles"> & Partial<Pick<Results, "trafficSources">>,
+): string {
   const titleOf = new Map(results.titles.map((t) => [t.variant, t.text]));
   const header = [
     "slot",
@@ -123,5 +133,43 @@ export function resultsCsv(results: Pick<Results, "series" | "titles">): string 
     round(p.hours, 4),
     round(p.viewsPerHour, 4),
   ]);
-  return `${[header, ...rows].map((row) => row.map(csvCell).join(",")).join("\r\n")}\r\n`;
+  const lines = (table: (string | number | null)[][]) => table.map((row) => row.map(csvCell).join(","));
+  const sources = trafficSourceRows(results.trafficSources ?? null, titleOf);
+  const tables = sources.length
+    ? [...lines([header, ...rows]), "", ...lines(sources)]
+    : lines([header, ...rows]);
+  return `${tables.join("\r\n")}\r\n`;
+}
+
+/** The traffic-source table of the CSV (header included), or nothing when there is no data. */
+function trafficSourceRows(
+  traffic: TrafficSourceResults | null,
+  titleOf: ReadonlyMap<number, string>,
+): (string | number | null)[][] {
+  if (!traffic || traffic.daysWithData === 0) return [];
+  const header = [
+    "variant",
+    "title",
+    "traffic_source",
+    "days",
+    "views",
+    "minutes",
+    "lift",
+    "lift_low",
+    "lift_high",
+  ];
+  const rows = traffic.variants.flatMap((v) =>
+    v.sources.map((s) => [
+      v.variant,
+      titleOf.get(v.variant) ?? "",
+      s.source,
+      v.days,
+      s.views,
+      round(s.minutes, 2),
+      round(s.lift, 4),
+      round(s.liftLow, 4),
+      round(s.liftHigh, 4),
+    ]),
+  );
+  return [header, ...rows];
 }

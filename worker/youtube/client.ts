@@ -8,6 +8,7 @@ import { type OAuthClientCredentials, type OAuthDeps, refreshAccessToken } from 
 import { type DataApiMethod, QUOTA_COSTS, unitsCharged } from "./quota-costs";
 import { cacheKey, readCache, writeCache } from "./response-cache";
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "./retry";
+import { type DailyTrafficSource, trafficSourceQuery, trafficSourceRows } from "./traffic-source-report";
 import { send } from "./transport";
 import type { Channel, DailyVideoMetrics, Upload, UploadsPage, Video, VideoSnippet, Wire } from "./types";
 
@@ -404,6 +405,16 @@ export class YouTubeClient {
       estimatedMinutesWatched: num(row, "estimatedMinutesWatched"),
       averageViewDuration: num(row, "averageViewDuration"),
     }));
+  }
+
+  /** A video's views and minutes by Pacific day and traffic source (Analytics: no Data API units). */
+  async getDailyTrafficSources(user: YouTubeUser, videoId: string, from: string, to: string) {
+    const url = new URL(
+      `${this.options.endpoints.analytics}/v2/reports?${trafficSourceQuery(videoId, from, to)}`,
+    );
+    const priority = user.priority ?? "background";
+    const table = await this.call<Wire.ResultTable>({ method: "analytics.reports", url, user, priority });
+    return trafficSourceRows(table) satisfies DailyTrafficSource[];
   }
 
   // ---- the call pipeline ---------------------------------------------------------------------

@@ -1,4 +1,8 @@
-/** YouTube Data API units per call (Google's cost table, for the methods the client uses). */
+/**
+ * YouTube Data API units per call (Google's cost table, for the methods the client uses). The
+ * Analytics API (`analytics.reports`: daily metrics, traffic sources) is not here: it has a quota
+ * of its own and costs no Data API units, so the client reserves nothing for it and settles 0.
+ */
 export const QUOTA_COSTS = {
   "channels.list": 1,
   "playlistItems.list": 1,

@@ -19,6 +19,9 @@ export type TestEvent = TestDetail["events"][number];
 /** A test's analysis, per-slot series and titles, as `GET /api/tests/:id/results` answers it. */
 export type Results = InferResponseType<(typeof byId)["results"]["$get"], 200>;
 
+/** A daily-slot test's views and minutes by traffic source per title (null for shorter slots). */
+export type TrafficSources = NonNullable<Results["trafficSources"]>;
+
 /** The creator's overview figures. */
 export type Dashboard = InferResponseType<typeof api.dashboard.$get, 200>;
 

@@ -16,6 +16,7 @@ import HowWeDecide from "../components/how-we-decide";
 import LoadError from "../components/load-error";
 import { reauthHref } from "../components/reauth-banner";
 import StatusBadge from "../components/status-badge";
+import TrafficSources from "../components/traffic-sources";
 import { messageOf } from "../data/api";
 import { pollWhileVisible } from "../data/poll";
 import {
@@ -194,6 +195,7 @@ function TestBody(props: { test: TestDetail; results: Results | undefined }) {
               </Show>
             </section>
             <ResultsTable results={r()} />
+            <TrafficSources results={r()} />
             <Timeline results={r()} />
           </>
         )}
