@@ -83,6 +83,18 @@ export function formatNumber(value: number | null | undefined): string {
   return value == null || !Number.isFinite(value) ? "—" : numberFormat.format(value);
 }
 
+/**
+ * A rate (views per hour) as a creator reads it: thousands and up compact with one decimal
+ * (331,611.6 → "331.6K", 74,564.7 → "74.6K"), hundreds whole ("412"), small rates with one decimal
+ * ("4.5"); "—" when not known.
+ */
+export function formatRate(value: number | null | undefined): string {
+  if (value == null || !Number.isFinite(value)) return "—";
+  const size = Math.abs(value);
+  if (size >= 999.95) return compact.format(value);
+  return size >= 100 ? String(Math.round(value)) : numberFormat.format(value);
+}
+
 /** A variant's name as the app shows it: 0 → "A" (the current title, the control), 1 → "B", … */
 export function variantName(variant: number): string {
   return String.fromCharCode(65 + variant);

@@ -384,7 +384,7 @@ describe("dashboard", () => {
 
     // Outcomes and views come from the rollup (hourly, and when a test finishes): before it, zeros.
     const before = await expectJson<Record<string, unknown>>(await call(carol, "GET", "/api/dashboard"), 200);
-    expect(before).toMatchObject({ activeTests: 1, viewsDuringTests: 0, won: 0 });
+    expect(before).toMatchObject({ activeTests: 1, viewsDuringTests: 0, statsAsOf: null, won: 0 });
     await rollupUserStats(db, carol.id);
     const dashboard = await expectJson<Record<string, unknown>>(
       await call(carol, "GET", "/api/dashboard"),
@@ -393,6 +393,7 @@ describe("dashboard", () => {
     expect(dashboard).toEqual({
       activeTests: 1,
       viewsDuringTests: 740,
+      statsAsOf: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       averageWinLift: expect.closeTo(0.3, 10),
       won: 2,
       same: 1,

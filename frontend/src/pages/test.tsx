@@ -38,6 +38,7 @@ import {
   formatLift,
   formatNumber,
   formatProbability,
+  formatRate,
   variantName,
 } from "../format";
 import { SignedIn } from "../session";
@@ -242,7 +243,7 @@ function ResultsTable(props: { results: Results }) {
                   </th>
                   <td>{formatNumber(v.count)}</td>
                   <td>{formatHours(v.exposure)}</td>
-                  <td>{formatNumber(v.rate)}</td>
+                  <td>{formatRate(v.rate)}</td>
                   <td>
                     {v.variant === 0
                       ? "control"
