@@ -76,6 +76,14 @@ export function formatDateTime(iso: string): string {
   return Number.isNaN(d.getTime()) ? "" : dateTimeFormat.format(d);
 }
 
+const timeFormat = new Intl.DateTimeFormat("en", { hour: "numeric", minute: "2-digit" });
+
+/** "3:05 PM", in the viewer's time zone; "" for a bad date. */
+export function formatTime(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? "" : timeFormat.format(d);
+}
+
 const numberFormat = new Intl.NumberFormat("en", { maximumFractionDigits: 1 });
 
 /** A plain number with at most one decimal: 1234.56 → "1,234.6". */
