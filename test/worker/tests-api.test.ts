@@ -51,7 +51,10 @@ describe("creating drafts", () => {
       autoApply: true,
       startsAt: null,
       endsAt: null,
-      thumbnailUrl: `https://i.ytimg.com/vi/${videoId}/mqdefault.jpg`,
+      // The emulator's image host (the Worker's Google APIs point at it here), at YouTube's 320×180 size.
+      thumbnailUrl: expect.stringMatching(
+        new RegExp(`^http://127\\.0\\.0\\.1:\\d+/vi/${videoId}/mqdefault\\.svg$`),
+      ),
     });
     expect(test.titles).toEqual([
       { variant: 0, text: "How I bake bread" },
