@@ -220,7 +220,8 @@ function ResultsTable(props: { results: Results }) {
   return (
     <section aria-labelledby="table-h">
       <h2 id="table-h">Results</h2>
-      <div class="table-wrap">
+      {/* Scrolls sideways on a phone: focusable, so a keyboard can scroll it too. */}
+      <section class="table-wrap" tabindex="0" aria-labelledby="table-h">
         <table>
           <thead>
             <tr>
@@ -257,7 +258,7 @@ function ResultsTable(props: { results: Results }) {
             </For>
           </tbody>
         </table>
-      </div>
+      </section>
     </section>
   );
 }
