@@ -3,14 +3,21 @@ import { openNodePool } from "./node-pool";
 
 /**
  * The demo `npm start` runs: the demo creator signs in (through the app and the emulator's
- * consent, as a browser would), and a test with 1-minute slots starts on their busiest video.
+ * consent, as a browser would), and a test with 1-minute slots starts on their busiest video, the
+ * budget-knife review, with challengers written for that video.
  * The emulator's clock runs 60× (each real minute brings an hour of simulated viewers), and one
  * challenger has a much better hidden CTR, so the test finds a winner in about a quarter of an hour.
  */
 
 /** Simulated seconds per real second while the demo runs. */
 const SPEED = 60;
-const CHALLENGERS = ["I Tried 7 Pasta Shapes — One Changed Everything", "Pasta Night: 7 Shapes Tested"];
+/** The video the demo tests (the seed's busiest), found by its title. */
+const DEMO_VIDEO = "I Tried Every Budget Knife So You Don't Have To";
+/** Its challengers: the first one has three times the control's hidden CTR, the second about the same. */
+const CHALLENGERS = [
+  "I Tested 12 Cheap Knives — Only One Is Worth It",
+  "Budget Kitchen Knives, Ranked Worst to Best",
+];
 
 /** Every Set-Cookie of a response as `name=value` pairs. */
 function cookies(res: Response): string[] {
@@ -56,8 +63,9 @@ export async function startDemo(
     await pool.end();
   }
 
-  const video = [...seed.videos].sort((a, b) => b.viewsPerDay - a.viewsPerDay)[0];
-  if (!video) throw new Error("the emulator has no demo videos");
+  // By title, so the challengers fit the video even if the seed's view figures change.
+  const video = seed.videos.find((v) => v.title === DEMO_VIDEO);
+  if (!video) throw new Error(`the emulator has no demo video "${DEMO_VIDEO}"`);
   await admin("PUT", "/ctr", { videoId: video.id, title: video.title, ctr: 0.04 });
   await admin("PUT", "/ctr", { videoId: video.id, title: CHALLENGERS[0], ctr: 0.12 });
   await admin("PUT", "/ctr", { videoId: video.id, title: CHALLENGERS[1], ctr: 0.045 });

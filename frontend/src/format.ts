@@ -76,11 +76,31 @@ export function formatDateTime(iso: string): string {
   return Number.isNaN(d.getTime()) ? "" : dateTimeFormat.format(d);
 }
 
+const timeFormat = new Intl.DateTimeFormat("en", { hour: "numeric", minute: "2-digit" });
+
+/** "3:05 PM", in the viewer's time zone; "" for a bad date. */
+export function formatTime(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? "" : timeFormat.format(d);
+}
+
 const numberFormat = new Intl.NumberFormat("en", { maximumFractionDigits: 1 });
 
 /** A plain number with at most one decimal: 1234.56 → "1,234.6". */
 export function formatNumber(value: number | null | undefined): string {
   return value == null || !Number.isFinite(value) ? "—" : numberFormat.format(value);
+}
+
+/**
+ * A rate (views per hour) as a creator reads it: thousands and up compact with one decimal
+ * (331,611.6 → "331.6K", 74,564.7 → "74.6K"), hundreds whole ("412"), small rates with one decimal
+ * ("4.5"); "—" when not known.
+ */
+export function formatRate(value: number | null | undefined): string {
+  if (value == null || !Number.isFinite(value)) return "—";
+  const size = Math.abs(value);
+  if (size >= 999.95) return compact.format(value);
+  return size >= 100 ? String(Math.round(value)) : numberFormat.format(value);
 }
 
 /** A variant's name as the app shows it: 0 → "A" (the current title, the control), 1 → "B", … */

@@ -51,7 +51,10 @@ describe("creating drafts", () => {
       autoApply: true,
       startsAt: null,
       endsAt: null,
-      thumbnailUrl: `https://i.ytimg.com/vi/${videoId}/mqdefault.jpg`,
+      // The emulator's image host (the Worker's Google APIs point at it here), at YouTube's 320×180 size.
+      thumbnailUrl: expect.stringMatching(
+        new RegExp(`^http://127\\.0\\.0\\.1:\\d+/vi/${videoId}/mqdefault\\.svg$`),
+      ),
     });
     expect(test.titles).toEqual([
       { variant: 0, text: "How I bake bread" },
@@ -384,7 +387,7 @@ describe("dashboard", () => {
 
     // Outcomes and views come from the rollup (hourly, and when a test finishes): before it, zeros.
     const before = await expectJson<Record<string, unknown>>(await call(carol, "GET", "/api/dashboard"), 200);
-    expect(before).toMatchObject({ activeTests: 1, viewsDuringTests: 0, won: 0 });
+    expect(before).toMatchObject({ activeTests: 1, viewsDuringTests: 0, statsAsOf: null, won: 0 });
     await rollupUserStats(db, carol.id);
     const dashboard = await expectJson<Record<string, unknown>>(
       await call(carol, "GET", "/api/dashboard"),
@@ -393,6 +396,7 @@ describe("dashboard", () => {
     expect(dashboard).toEqual({
       activeTests: 1,
       viewsDuringTests: 740,
+      statsAsOf: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       averageWinLift: expect.closeTo(0.3, 10),
       won: 2,
       same: 1,

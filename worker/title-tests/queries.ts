@@ -265,6 +265,11 @@ export interface Dashboard {
   activeTests: number;
   /** Views gained in closed slots of all the user's tests. */
   viewsDuringTests: number;
+  /**
+   * When `viewsDuringTests` and the outcomes were last counted (the hourly rollup), or null before
+   * the first count; the dashboard says how fresh its figures are with it.
+   */
+  statsAsOf: string | null;
   /** Mean lift of the winners of won tests, or null before the first win. */
   averageWinLift: number | null;
   won: number;
@@ -287,6 +292,7 @@ export async function dashboardOf(db: Db, userId: string): Promise<Dashboard> {
   return {
     activeTests: statuses.filter((s) => LIVE.includes(s.status)).reduce((n, s) => n + s.n, 0),
     viewsDuringTests: stats?.viewsDuringTests ?? 0,
+    statsAsOf: stats ? stats.updatedAt.toISOString() : null,
     averageWinLift: stats?.averageWinningLift ?? null,
     won: stats?.testsWon ?? 0,
     same: stats?.testsSame ?? 0,

@@ -19,7 +19,7 @@ export async function ownTest(scope: TitleTestScope, testId: string): Promise<Te
 /** The creator's test as the API shows it, read afresh (after a change). */
 export async function freshView(scope: TitleTestScope, testId: string) {
   const row = await ownTest(scope, testId);
-  return testView(row, await titlesOf(scope.db, testId));
+  return testView(row, await titlesOf(scope.db, testId), scope.env);
 }
 
 /** One test with its latest events. */
@@ -35,7 +35,7 @@ export async function listOwnTests(
   options: { statuses?: readonly TestStatus[]; limit: number },
 ) {
   const rows = await listTests(scope.db, scope.user.id, options);
-  return { items: rows.map((row) => testView(row, row.titles)) };
+  return { items: rows.map((row) => testView(row, row.titles, scope.env)) };
 }
 
 /** A test's results from its slots in Postgres; final once it is over or past its end time. */

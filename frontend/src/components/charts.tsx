@@ -1,6 +1,7 @@
 import { For, Show } from "solid-js";
 import type { Results } from "../data/tests";
-import { formatDateTime, formatLift, formatNumber, variantName } from "../format";
+import { formatDateTime, formatLift, formatRate, variantName } from "../format";
+import { liftAxis } from "./lift-axis";
 
 /** One colour per variant, told apart also without colour vision (the legend and table name them). */
 const palette = ["#5b6270", "#1a56db", "#d97706", "#059669", "#9333ea"];
@@ -44,12 +45,12 @@ export function ViewsChart(props: { series: Results["series"]; now: number }) {
     return ((t - start()) / span) * 1000;
   };
   const summary = () =>
-    `Views per hour in ${props.series.length} time slots, the highest ${formatNumber(top() / 1.1)} per hour.`;
+    `Views per hour in ${props.series.length} time slots, the highest ${formatRate(top() / 1.1)} per hour.`;
   return (
     <figure class="chart" aria-label={summary()}>
       <div class="chart-area">
         <div class="y-axis" aria-hidden="true">
-          <span>{formatNumber(top())}</span>
+          <span>{formatRate(top())}</span>
           <span>0</span>
         </div>
         <svg viewBox="0 0 1000 200" preserveAspectRatio="none" aria-hidden="true" class="plot">
@@ -70,7 +71,7 @@ export function ViewsChart(props: { series: Results["series"]; now: number }) {
                   vector-effect="non-scaling-stroke"
                 >
                   <title>
-                    {`${variantName(p.variant)}: ${open() ? "live now" : `${formatNumber(p.viewsPerHour)} views/h`}`}
+                    {`${variantName(p.variant)}: ${open() ? "live now" : `${formatRate(p.viewsPerHour)} views/h`}`}
                   </title>
                 </rect>
               );
@@ -87,21 +88,19 @@ export function ViewsChart(props: { series: Results["series"]; now: number }) {
   );
 }
 
-/** Lifts are drawn between −100 % and this: a wider interval runs off the edge (the table has it). */
-const LIFT_CAP = 2;
-
 /**
- * Each variant's lift over the control with its 95 % interval, on one shared axis with the
- * zero line and the ±5 % band within which titles count as the same.
+ * Each variant's lift over the control with its 95 % interval, on one shared axis (`liftAxis`:
+ * it always holds every interval) with round ticks, the zero line and the ±5 % band within which
+ * titles count as the same. The tick labels sit at the same percentages as the grid lines of the
+ * tracks, so bars, bands and labels line up on every width.
  */
 export function LiftChart(props: { variants: Results["analysis"]["variants"] }) {
-  const finite = (v: number) => (Number.isFinite(v) ? v : null);
-  const lo = () => Math.max(-1, Math.min(-0.1, ...props.variants.map((v) => finite(v.liftLow) ?? 0)));
-  const hi = () => Math.min(LIFT_CAP, Math.max(0.1, ...props.variants.map((v) => finite(v.liftHigh) ?? 0)));
+  const axis = () => liftAxis(props.variants);
+  /** A lift's place across the track, 0–100; an unknown or infinite end runs to `fallback`. */
   const x = (lift: number | null, fallback: number) => {
+    const { lo, hi } = axis();
     const value = lift === null || !Number.isFinite(lift) ? fallback : lift;
-    const clamped = Math.min(hi(), Math.max(lo(), value));
-    return ((clamped - lo()) / (hi() - lo())) * 100;
+    return ((Math.min(hi, Math.max(lo, value)) - lo) / (hi - lo)) * 100;
   };
   return (
     <figure class="chart lift">
@@ -117,43 +116,59 @@ export function LiftChart(props: { variants: Results["analysis"]["variants"] }) 
               </span>
               <svg viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" class="track">
                 <rect x={x(-0.05, 0)} width={x(0.05, 0) - x(-0.05, 0)} y="0" height="10" class="same-band" />
-                <line
-                  x1={x(0, 0)}
-                  x2={x(0, 0)}
-                  y1="0"
-                  y2="10"
-                  class="axis"
-                  vector-effect="non-scaling-stroke"
-                />
+                <For each={axis().ticks}>
+                  {(t) => (
+                    <line
+                      x1={x(t, 0)}
+                      x2={x(t, 0)}
+                      y1="0"
+                      y2="10"
+                      class={t === 0 ? "axis" : "grid"}
+                      vector-effect="non-scaling-stroke"
+                    />
+                  )}
+                </For>
                 <Show when={v.variant !== 0}>
                   <line
-                    x1={x(v.liftLow, lo())}
-                    x2={x(v.liftHigh, hi())}
+                    x1={x(v.liftLow, axis().lo)}
+                    x2={x(v.liftHigh, axis().hi)}
                     y1="5"
                     y2="5"
                     stroke={variantColor(v.variant)}
                     stroke-width="3"
                     vector-effect="non-scaling-stroke"
                   />
-                  <line
-                    x1={x(v.lift, 0)}
-                    x2={x(v.lift, 0)}
-                    y1="1"
-                    y2="9"
-                    stroke={variantColor(v.variant)}
-                    stroke-width="5"
-                    vector-effect="non-scaling-stroke"
-                  />
+                  <Show when={v.lift !== null && Number.isFinite(v.lift)}>
+                    <line
+                      x1={x(v.lift, 0)}
+                      x2={x(v.lift, 0)}
+                      y1="1"
+                      y2="9"
+                      stroke={variantColor(v.variant)}
+                      stroke-width="5"
+                      vector-effect="non-scaling-stroke"
+                    />
+                  </Show>
                 </Show>
               </svg>
             </li>
           )}
         </For>
       </ul>
+      <div class="ticks" aria-hidden="true">
+        <For each={axis().ticks}>
+          {(t, i) => (
+            <span
+              style={{ left: `${x(t, 0)}%` }}
+              classList={{ first: i() === 0, last: i() === axis().ticks.length - 1 }}
+            >
+              {formatLift(t)}
+            </span>
+          )}
+        </For>
+      </div>
       <figcaption class="x-axis">
-        <span>{formatLift(lo())}</span>
-        <span>lift vs. A, 95 % interval; grey band ±5 %</span>
-        <span>{formatLift(hi())}</span>
+        <span>Lift vs. A with its 95 % interval; grey band: within ±5 %, the same</span>
       </figcaption>
     </figure>
   );

@@ -22,7 +22,8 @@ export default function Header() {
               </Show>
             </nav>
             <span class="who">
-              <Show when={u().avatarUrl}>
+              {/* The channel's avatar first: the creator works as their channel here. */}
+              <Show when={u().channelAvatarUrl ?? u().avatarUrl}>
                 {(src) => <img src={src()} alt="" width="28" height="28" referrerpolicy="no-referrer" />}
               </Show>
               <span class="email">{u().email}</span>

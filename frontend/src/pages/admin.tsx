@@ -56,8 +56,9 @@ function QuotaStatusView() {
             <ul class="projects">
               <For each={s().projects}>{(p) => <ProjectBar project={p} />}</For>
             </ul>
-            <h2>By priority today</h2>
-            <div class="table-wrap">
+            <h2 id="priority-h">By priority today</h2>
+            {/* Scrolls sideways on a phone: focusable, so a keyboard can scroll it too. */}
+            <section class="table-wrap" tabindex="0" aria-labelledby="priority-h">
               <table>
                 <thead>
                   <tr>
@@ -82,7 +83,7 @@ function QuotaStatusView() {
                   </For>
                 </tbody>
               </table>
-            </div>
+            </section>
             <Show when={Object.keys(s().denialsByReason).length > 0}>
               <h2>Denials by reason</h2>
               <ul>

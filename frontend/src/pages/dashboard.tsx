@@ -6,7 +6,7 @@ import ReauthBanner from "../components/reauth-banner";
 import StatusBadge from "../components/status-badge";
 import { pollWhileVisible } from "../data/poll";
 import { type Dashboard, getDashboard, getTests, type Test, type TestStatus } from "../data/tests";
-import { formatCompact, formatLift, formatProbability, variantName } from "../format";
+import { formatCompact, formatLift, formatProbability, formatTime, variantName } from "../format";
 import { SignedIn } from "../session";
 import { finishedStatuses, liveStatuses } from "../test-words";
 
@@ -73,27 +73,41 @@ function DashboardFigures() {
   );
 }
 
+/**
+ * How fresh the counted figures are: views are counted hourly from closed slots, so a test that
+ * just started shows none yet; saying so beats a bare 0 next to a running test.
+ */
+function freshness(asOf: string | null): string {
+  return asOf
+    ? `counted hourly, last at ${formatTime(asOf)}`
+    : "counted hourly; the first count is within the hour";
+}
+
 /** The four figures; grey blocks while they load. */
 function StatCards(props: { figures?: Dashboard }) {
   const cards = () => {
     const f = props.figures;
     return [
-      ["Active tests", f ? String(f.activeTests) : null],
-      ["Views during tests", f ? formatCompact(f.viewsDuringTests) : null],
+      ["Active tests", f ? String(f.activeTests) : null, null],
+      ["Views during tests", f ? formatCompact(f.viewsDuringTests) : null, f ? freshness(f.statsAsOf) : null],
       [
         "Average lift of won tests",
         f ? (f.averageWinLift === null ? "—" : formatLift(f.averageWinLift)) : null,
+        null,
       ],
-      ["Tests won", f ? String(f.won) : null],
+      ["Tests won", f ? String(f.won) : null, null],
     ] as const;
   };
   return (
     <dl class="stats" aria-busy={!props.figures}>
       <For each={cards()}>
-        {([label, value]) => (
+        {([label, value, note]) => (
           <div class={value === null ? "stat skeleton" : "stat"}>
             <dt>{label}</dt>
-            <dd>{value ?? <span class="line" />}</dd>
+            <dd>
+              {value ?? <span class="line" />}
+              <Show when={note}>{(text) => <small class="stat-note">{text()}</small>}</Show>
+            </dd>
           </div>
         )}
       </For>
@@ -123,12 +137,9 @@ function TestList(props: { statuses: readonly TestStatus[] | undefined }) {
           <Show
             when={list().length > 0}
             fallback={
-              <p class="empty">
-                {props.statuses ? "No tests with this status." : "No tests yet. "}
-                <Show when={!props.statuses}>
-                  <A href="/tests/new">Start your first test</A>: pick a video and write a few titles.
-                </Show>
-              </p>
+              <Show when={!props.statuses} fallback={<p class="empty">No tests with this status.</p>}>
+                <FirstTest />
+              </Show>
             }
           >
             <ul class="tests">
@@ -138,6 +149,30 @@ function TestList(props: { statuses: readonly TestStatus[] | undefined }) {
         )}
       </Show>
     </Suspense>
+  );
+}
+
+/** The empty dashboard of a new creator: what a test is, in three steps, and the way to start one. */
+function FirstTest() {
+  return (
+    <section class="first-test" aria-labelledby="first-test-h">
+      <h2 id="first-test-h">Start your first test</h2>
+      <ol>
+        <li>
+          <strong>Pick a video</strong> — a published upload whose title you want to improve.
+        </li>
+        <li>
+          <strong>Write 2–5 titles</strong> — the current one is the control; see each one as YouTube cuts it.
+        </li>
+        <li>
+          <strong>Let it rotate</strong> — we swap the live title on a schedule and tell you which one earns
+          more views per hour.
+        </li>
+      </ol>
+      <A class="button primary" href="/tests/new">
+        Create a test
+      </A>
+    </section>
   );
 }
 

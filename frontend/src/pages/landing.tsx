@@ -1,6 +1,7 @@
 import { Navigate, useSearchParams } from "@solidjs/router";
 import { For, Show } from "solid-js";
 import { useUser } from "../session";
+import LandingSample from "./landing-sample";
 
 const steps = [
   ["Pick a video", "Choose one of your published uploads."],
@@ -41,6 +42,7 @@ export default function Landing() {
         <a class="button primary" href="/api/auth/google/start" rel="external">
           Sign in with Google
         </a>
+        <LandingSample />
         <h2>How it works</h2>
         <ol class="steps">
           <For each={steps}>

@@ -40,6 +40,7 @@ import {
   formatLift,
   formatNumber,
   formatProbability,
+  formatRate,
   variantName,
 } from "../format";
 import { SignedIn } from "../session";
@@ -224,7 +225,8 @@ function ResultsTable(props: { results: Results }) {
   return (
     <section aria-labelledby="table-h">
       <h2 id="table-h">Results</h2>
-      <div class="table-wrap">
+      {/* Scrolls sideways on a phone: focusable, so a keyboard can scroll it too. */}
+      <section class="table-wrap" tabindex="0" aria-labelledby="table-h">
         <table>
           <thead>
             <tr>
@@ -247,7 +249,7 @@ function ResultsTable(props: { results: Results }) {
                   </th>
                   <td>{formatNumber(v.count)}</td>
                   <td>{formatHours(v.exposure)}</td>
-                  <td>{formatNumber(v.rate)}</td>
+                  <td>{formatRate(v.rate)}</td>
                   <td>
                     {v.variant === 0
                       ? "control"
@@ -261,7 +263,7 @@ function ResultsTable(props: { results: Results }) {
             </For>
           </tbody>
         </table>
-      </div>
+      </section>
     </section>
   );
 }
