@@ -11,6 +11,7 @@ import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "./retry";
 import { type DailyTrafficSource, trafficSourceQuery, trafficSourceRows } from "./traffic-source-report";
 import { send } from "./transport";
 import type { Channel, DailyVideoMetrics, Upload, UploadsPage, Video, VideoSnippet, Wire } from "./types";
+import { chunk, isValidTitle, toVideo } from "./video-resource";
 
 /** A signed-in creator, as the client needs them. */
 export interface YouTubeUser {
@@ -72,32 +73,6 @@ interface CallSpec {
   /** OAuth user, or absent for API-key reads through a ledger grant. */
   user?: YouTubeUser;
   priority: QuotaPriority;
-}
-
-/** Splits a list into chunks of `size`. */
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-function toVideo(w: Wire.VideoResource): Video {
-  return {
-    id: w.id,
-    snippet: w.snippet,
-    statistics: w.statistics && {
-      viewCount: Number(w.statistics.viewCount ?? 0),
-      likeCount: Number(w.statistics.likeCount ?? 0),
-      commentCount: Number(w.statistics.commentCount ?? 0),
-    },
-    status: w.status,
-    contentDetails: w.contentDetails,
-  };
-}
-
-/** A title YouTube accepts: 1–100 characters, no `<` or `>`. */
-export function isValidTitle(title: string): boolean {
-  return title.trim().length > 0 && [...title].length <= 100 && !/[<>]/.test(title);
 }
 
 /**

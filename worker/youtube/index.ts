@@ -3,7 +3,6 @@
 export type { CacheStore } from "./cache-store";
 export {
   type CallReport,
-  isValidTitle,
   VIDEO_IDS_PER_CALL,
   YouTubeClient,
   type YouTubeClientOptions,
@@ -13,3 +12,4 @@ export { GOOGLE_DEFAULTS, type GoogleEndpoints, type GoogleEndpointVars, googleE
 export { YouTubeError, type YouTubeErrorKind } from "./errors";
 export * from "./oauth";
 export type * from "./types";
+export { isValidTitle } from "./video-resource";
