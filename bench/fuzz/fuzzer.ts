@@ -116,7 +116,9 @@ async function forgeSessions(alice: TestCreator): Promise<Record<SessionKind, st
     none: "",
     garbage: cookie("not.a.jwt"),
     empty: cookie(""),
-    expired: cookie(await issueSessionToken(env, session(alice.id, 1, now - 40 * 86_400_000), now - 40 * 86_400_000)),
+    expired: cookie(
+      await issueSessionToken(env, session(alice.id, 1, now - 40 * 86_400_000), now - 40 * 86_400_000),
+    ),
     otherKey: cookie(otherKey),
     algNone: cookie(unsigned),
     oldVersion: cookie(await issueSessionToken(env, session(alice.id, 0, now))),

@@ -16,7 +16,11 @@ export async function createSession(db: Db, userId: string, now = Date.now()): P
   const authTime = Math.floor(now / 1000);
   const [row] = await db
     .insert(sessions)
-    .values({ userId, createdAt: new Date(now), expiresAt: new Date((authTime + SESSION_MAX_AGE_SECONDS) * 1000) })
+    .values({
+      userId,
+      createdAt: new Date(now),
+      expiresAt: new Date((authTime + SESSION_MAX_AGE_SECONDS) * 1000),
+    })
     .returning({ id: sessions.id });
   if (!row) throw new Error("the session was not recorded");
   return { sessionId: row.id, authTime };
