@@ -40,12 +40,20 @@ const CREDENTIAL_PATTERNS: readonly RegExp[] = [
 ];
 
 /**
+ * Postgres quotes the offending input in its messages (`invalid input syntax for type uuid:
+ * "<value>"`, `value "<value>" is out of range`); names of constraints and columns stay.
+ */
+const QUOTED_INPUT_PATTERNS: readonly RegExp[] = [/(:\s*)"[^"]*"/g, /(\bvalue\s+)"[^"]*"/gi];
+
+/**
  * An error's text fit for a log line: a failed query's parameters (e-mails, ciphertexts — drizzle
- * appends them after `params:`) are cut off, and credentials anywhere else are masked.
+ * appends them after `params:`) are cut off, inputs Postgres quotes back and credentials anywhere
+ * else are masked.
  */
 export function redactErrorText(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   let kept = text.split(/\s*\bparams:/)[0] as string;
+  for (const pattern of QUOTED_INPUT_PATTERNS) kept = kept.replace(pattern, '$1"[redacted]"');
   for (const pattern of CREDENTIAL_PATTERNS) {
     kept = kept.replace(pattern, (match) => {
       const eq = match.indexOf("=");
