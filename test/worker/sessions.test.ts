@@ -99,6 +99,7 @@ describe("sessions", () => {
     const res = await SELF.fetch(`${APP}/api/me`, as(session, { method: "DELETE" }));
     expect(res.status).toBe(204);
     await staleCacheWrite(userId, before);
-    expect((await me(session)).status).toBe(401);
+    // The tests list reads nothing of the user's row: only the session check can refuse it.
+    expect((await SELF.fetch(`${APP}/api/tests`, as(session))).status).toBe(401);
   });
 });
