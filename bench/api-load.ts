@@ -195,7 +195,15 @@ async function main(): Promise<void> {
     const sessions = await Promise.all(
       seeded.map(
         async (s) =>
-          `${SESSION_COOKIE}=${await issueSessionToken({ SESSION_KEYS: secrets.SESSION_KEYS }, s.userId, 1)}`,
+          `${SESSION_COOKIE}=${await issueSessionToken(
+            { SESSION_KEYS: secrets.SESSION_KEYS },
+            {
+              userId: s.userId,
+              sessionId: crypto.randomUUID(),
+              version: 1,
+              authTime: Math.floor(Date.now() / 1000),
+            },
+          )}`,
       ),
     );
     const random = () => Math.floor(Math.random() * seeded.length);

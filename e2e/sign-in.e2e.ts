@@ -1,6 +1,6 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchChromium, screenshot } from "./browser";
+import { launchChromium, screenshot, watchCsp } from "./browser";
 
 const stack = { url: inject("appUrl") };
 let browser: Browser;
@@ -20,7 +20,11 @@ for (const [device, viewport] of [
   describe(`a creator on a ${device}`, () => {
     it("signs in with Google, sees their uploads and account, and signs out", async () => {
       const page = await browser.newPage({ viewport });
-      await page.goto(stack.url);
+      const cspViolations = await watchCsp(page);
+      const landing = await page.goto(stack.url);
+      // The SPA runs under its policy (the build's _headers), and breaks none of it on the tour.
+      expect(landing?.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+      expect(landing?.headers()["x-content-type-options"]).toBe("nosniff");
       expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe(
         "A/B test your YouTube titles",
       );
@@ -65,6 +69,7 @@ for (const [device, viewport] of [
       await page.getByRole("link", { name: "Sign in with Google" }).waitFor();
       const me = await page.request.get(`${stack.url}/api/me`);
       expect(me.status()).toBe(401);
+      expect(cspViolations).toEqual([]);
       await page.close();
     });
   });

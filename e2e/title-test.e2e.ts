@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchChromium, screenshot } from "./browser";
+import { launchChromium, screenshot, watchCsp } from "./browser";
 
 const appUrl = inject("appUrl");
 const emulatorUrl = inject("emulatorUrl");
@@ -33,8 +33,11 @@ async function fitsWidth(page: Page): Promise<boolean> {
 describe("a creator testing a title", () => {
   it("creates a test in the wizard, watches it rotate, pauses, resumes, keeps a title and signs out", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const cspViolations = await watchCsp(page);
     try {
       await scenario(page);
+      // The wizard, the charts (inline `style` props) and thumbnails run under the SPA's CSP.
+      expect(cspViolations).toEqual([]);
     } catch (err) {
       // What the page showed when it failed, next to the other artifacts.
       await screenshot(page, "test-failure").catch(() => {});

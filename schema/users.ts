@@ -1,4 +1,4 @@
-import { integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 /** A creator (or an admin) signed in with Google. */
 export const users = pgTable(
@@ -31,4 +31,24 @@ export const users = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("users_email_idx").on(t.email), uniqueIndex("users_google_sub_idx").on(t.googleSub)],
+);
+
+/**
+ * One signed-in browser: the `sid` its session token carries. Sign-out revokes it (here, and as a
+ * KV marker that requests read); a session never lives past `expiresAt`, however often it is used.
+ */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    /** The absolute end of the session (sign-in + 90 days); re-issued cookies keep it. */
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    /** Set by sign-out, sign-out everywhere, a demotion or a plan change. */
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
 );

@@ -18,6 +18,7 @@ function run(command: string, args: string[]): void {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-run("node_modules/vite/bin/vite.js", ["build", "--config", "frontend/vite.config.ts"]);
+// `--mode deploy`: the SPA's _headers get production's policy (HSTS, no loopback images).
+run("node_modules/vite/bin/vite.js", ["build", "--config", "frontend/vite.config.ts", "--mode", "deploy"]);
 run("node_modules/tsx/dist/cli.mjs", ["scripts/migrate.ts"]);
 run("node_modules/wrangler/bin/wrangler.js", ["deploy", "--env", "production", ...process.argv.slice(2)]);

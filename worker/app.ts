@@ -7,6 +7,7 @@ import { init } from "./middleware/init";
 import { checkOrigin } from "./middleware/origin";
 import { limitPerIp, limitPerUser } from "./middleware/rate-limit";
 import { requestMetrics } from "./middleware/request-metrics";
+import { applySecurityHeaders } from "./middleware/security-headers";
 import { requireUser } from "./middleware/session";
 import { adminOperationsRoutes } from "./routes/admin-operations";
 import { adminQuotaRoutes } from "./routes/admin-quota";
@@ -59,7 +60,7 @@ const api = new Hono<AppEnv>()
  * covers only /api/*); a non-API request that does reach it is handed to the assets all the same.
  */
 export const app = new Hono<AppEnv>()
-  .use(init, requestMetrics)
+  .use(init, applySecurityHeaders, requestMetrics)
   .route("/api", api)
   .notFound((c) => {
     if (!c.req.path.startsWith("/api/")) return c.env.ASSETS.fetch(c.req.raw);

@@ -86,16 +86,24 @@ async function forgeSessions(alice: TestCreator): Promise<Record<SessionKind, st
     }),
   );
   const cookie = (value: string) => `${SESSION_COOKIE}=${value}`;
+  const session = (userId: string, version: number, at: number) => ({
+    userId,
+    sessionId: crypto.randomUUID(),
+    version,
+    authTime: Math.floor(at / 1000),
+  });
   return {
     alice: real,
     none: "",
     garbage: cookie("not.a.jwt"),
     empty: cookie(""),
-    expired: cookie(await issueSessionToken(env, alice.id, 1, now - 40 * 86_400_000)),
+    expired: cookie(
+      await issueSessionToken(env, session(alice.id, 1, now - 40 * 86_400_000), now - 40 * 86_400_000),
+    ),
     otherKey: cookie(otherKey),
     algNone: cookie(unsigned),
-    oldVersion: cookie(await issueSessionToken(env, alice.id, 0)),
-    unknownUser: cookie(await issueSessionToken(env, crypto.randomUUID(), 1)),
+    oldVersion: cookie(await issueSessionToken(env, session(alice.id, 0, now))),
+    unknownUser: cookie(await issueSessionToken(env, session(crypto.randomUUID(), 1, now))),
     tampered: cookie(`${header}.${tamperedPayload}.${signature}`),
     twoCookies: `${cookie("x")}; ${real}; ${cookie("y")}`,
   };

@@ -1,4 +1,5 @@
-import { env, SELF } from "cloudflare:test";
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
+import worker from "../../worker/index";
 import { readQuotaConfig } from "../../worker/quota/config";
 import { emulatorAdmin, unique } from "./youtube-fixtures";
 
@@ -98,4 +99,24 @@ export function as(session: string, init: RequestInit = {}): RequestInit {
     ...init,
     headers: { ...ORIGIN_HEADER, cookie: session, ...(init.headers as Record<string, string>) },
   };
+}
+
+/** Calls the Worker with `workerEnv` (settings a test changes, e.g. ADMIN_EMAILS, ENVIRONMENT). */
+export async function fetchWith(workerEnv: Env, url: string, init: RequestInit = {}): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(new Request(url, { redirect: "manual", ...init }), workerEnv, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+/** A whole sign-in against a Worker with `workerEnv`; answers the callback's response. */
+export async function signInWith(workerEnv: Env, email: string): Promise<Response> {
+  const start = await fetchWith(
+    workerEnv,
+    `${APP}/api/auth/google/start?login_hint=${encodeURIComponent(email)}`,
+  );
+  if (start.status !== 302) throw new Error(`start answered ${start.status}: ${await start.text()}`);
+  const callbackUrl = await consent(start.headers.get("location") as string);
+  const oauthCookie = cookieFrom(start, "__Host-ttp_oauth") as string;
+  return fetchWith(workerEnv, callbackUrl, { headers: { cookie: oauthCookie } });
 }

@@ -52,14 +52,19 @@ describe("refresh token encryption", () => {
   });
 });
 
+/** The claims of a session of `userId` begun at `at`. */
+function session(userId: string, version: number, at = Date.now()) {
+  return { userId, sessionId: crypto.randomUUID(), version, authTime: Math.floor(at / 1000) };
+}
+
 describe("session tokens", () => {
   it("verify with the key their kid names, and carry the session version", async () => {
-    const token = await issueSessionToken(env, USER, 3);
+    const token = await issueSessionToken(env, session(USER, 3));
     expect(await verifySessionToken(env, token)).toMatchObject({ userId: USER, version: 3 });
   });
 
   it("refuse a tampered payload", async () => {
-    const token = await issueSessionToken(env, USER, 1);
+    const token = await issueSessionToken(env, session(USER, 1));
     const [header, payload, signature] = token.split(".");
     const forged = btoa(JSON.stringify({ ...JSON.parse(atob(payload as string)), sub: OTHER }))
       .replace(/=+$/, "")
@@ -70,9 +75,38 @@ describe("session tokens", () => {
 
   it("expire after 30 days", async () => {
     const issued = Date.UTC(2026, 0, 1);
-    const token = await issueSessionToken(env, USER, 1, issued);
+    const token = await issueSessionToken(env, session(USER, 1, issued), issued);
     expect(await verifySessionToken(env, token, issued + 29 * 86_400_000)).not.toBeNull();
     expect(await verifySessionToken(env, token, issued + 31 * 86_400_000)).toBeNull();
+  });
+
+  it("end 90 days after sign-in however often they are re-issued", async () => {
+    const signedIn = Date.UTC(2026, 0, 1);
+    const claims = session(USER, 1, signedIn);
+    // Re-issued daily (as requireUser does), the token of day 89 is still valid on day 89.5 ...
+    const day89 = signedIn + 89 * 86_400_000;
+    const late = await issueSessionToken(env, claims, day89);
+    expect(await verifySessionToken(env, late, day89 + 43_200_000)).toMatchObject({
+      sessionId: claims.sessionId,
+      authTime: claims.authTime,
+    });
+    // ... and refused past day 90, although it was issued only a day before.
+    expect(await verifySessionToken(env, late, signedIn + 90 * 86_400_000 + 1_000)).toBeNull();
+    const payload = JSON.parse(atob((late.split(".")[1] as string).replace(/-/g, "+").replace(/_/g, "/")));
+    expect(payload.exp).toBe(claims.authTime + 90 * 86_400);
+  });
+
+  it("refuse a token without a session id (made before sessions had ids)", async () => {
+    const keyring = parseKeyring(env.SESSION_KEYS, "SESSION_KEYS", 32);
+    const legacy = await new SignJWT({ sv: 1 })
+      .setSubject(USER)
+      .setIssuer("titletesterpro")
+      .setAudience("titletesterpro:session")
+      .setIssuedAt()
+      .setExpirationTime("1h")
+      .setProtectedHeader({ alg: "HS256", kid: keyring.current })
+      .sign(keyring.keys.get(keyring.current) as Uint8Array);
+    expect(await verifySessionToken(env, legacy)).toBeNull();
   });
 
   it("refuse an unknown kid, and a token signed with a key that is not ours", async () => {
@@ -95,10 +129,10 @@ describe("session tokens", () => {
   });
 
   it("survive a key rotation: old sessions stay valid, new ones use the new kid", async () => {
-    const old = await issueSessionToken(env, USER, 1);
+    const old = await issueSessionToken(env, session(USER, 1));
     const next = { SESSION_KEYS: rotated(env.SESSION_KEYS as string, "2") };
     expect(await verifySessionToken(next, old)).not.toBeNull();
-    const fresh = await issueSessionToken(next, USER, 1);
+    const fresh = await issueSessionToken(next, session(USER, 1));
     expect(
       JSON.parse(atob((fresh.split(".")[0] as string).replace(/-/g, "+").replace(/_/g, "/"))),
     ).toMatchObject({ kid: "2" });

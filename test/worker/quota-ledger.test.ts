@@ -480,7 +480,10 @@ describe("QuotaLedger: durability", () => {
   it("refuses grants from a project whose API key secret is not bound", async () => {
     const ledger = freshLedger("misconfigured");
     const now = at("2026-06-15T18:00:00Z");
-    await ledger.upsertProject({ ...projectConfig("keyless", 10_000), apiKeyRef: "NO_SUCH_SECRET" }, now);
+    await ledger.upsertProject(
+      { ...projectConfig("keyless", 10_000), apiKeyRef: "YOUTUBE_API_KEY_NO_SUCH_SECRET" },
+      now,
+    );
     expect(
       expectDenial(await ledger.reserve({ units: 1, priority: "premium", project: "keyless" }, now)).reason,
     ).toBe("misconfigured");

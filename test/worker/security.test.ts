@@ -65,6 +65,10 @@ describe("ownership and roles", () => {
       }),
     );
     expect(res.status).toBe(200);
+    // A plan change ends A's sessions (their version is bumped); A signs in again to see it.
+    expect((await SELF.fetch(`${APP}/api/me`, as(a.session))).status).toBe(401);
+    const [aUser] = await db.select().from(schema.users).where(eq(schema.users.id, a.id));
+    a.session = (await signIn(aUser?.email as string)).session;
     const me = (await (await SELF.fetch(`${APP}/api/me`, as(a.session))).json()) as {
       plan: string;
       limits: { activeTests: number };

@@ -12,10 +12,11 @@ import {
 } from "../auth/oauth-state";
 import type { AppEnv } from "../context";
 import { AppError } from "../errors";
-import { endSession, requireUser, startSession, userOf } from "../middleware/session";
+import { appOrigin } from "../middleware/origin";
+import { endSession, requireUser, sessionClaimsOf, startSession, userOf } from "../middleware/session";
 import { resumeAfterReconnect } from "../title-tests/reconnect";
-import { bumpSessionVersion } from "../users/queries";
-import { beginSignIn, completeSignIn } from "../users/sign-in";
+import { bumpSessionVersion, revokeSession } from "../users/sessions";
+import { beginSignIn, completeSignIn, EmailInUseError } from "../users/sign-in";
 import { validate } from "../validation";
 import { YouTubeError } from "../youtube";
 
@@ -43,7 +44,7 @@ const callbackQuery = z.object({
 export const authRoutes = new Hono<AppEnv>()
   .get("/google/start", validate("query", startQuery), async (c) => {
     const query = c.req.valid("query");
-    const origin = new URL(c.req.url).origin;
+    const origin = appOrigin(c);
     const { url, attempt } = await beginSignIn(c.env, {
       origin,
       returnTo: query.returnTo,
@@ -78,8 +79,10 @@ export const authRoutes = new Hono<AppEnv>()
 
     let principal: Awaited<ReturnType<typeof completeSignIn>>;
     try {
-      principal = await completeSignIn(c.env, c.var.db(), attempt, query.code, new URL(c.req.url).origin);
+      principal = await completeSignIn(c.env, c.var.db(), attempt, query.code, appOrigin(c));
     } catch (err) {
+      // Not a fault of the request: the landing page explains it (see EmailInUseError).
+      if (err instanceof EmailInUseError) return c.redirect("/?signin=email_in_use", 302);
       if (
         err instanceof YouTubeError &&
         ["auth_revoked", "invalid_request", "forbidden"].includes(err.kind)
@@ -109,7 +112,10 @@ export const authRoutes = new Hono<AppEnv>()
     });
     return c.redirect(attempt.returnTo, 302);
   })
-  .post("/logout", (c) => {
+  .post("/logout", async (c) => {
+    // The session itself ends, not just this browser's cookie: a copied token dies with it.
+    const claims = await sessionClaimsOf(c);
+    if (claims) await revokeSession(c.var.db(), c.env, claims.userId, claims.sessionId);
     endSession(c);
     return c.body(null, 204);
   })

@@ -24,7 +24,7 @@ export const meRoutes = new Hono<AppEnv>()
   })
   .delete("/me", async (c) => {
     const user = userOf(c);
-    await deleteAccount(c.env, c.var.db(), user.id);
+    await deleteAccount(c.env, c.var.db(), user.id, c.var.log);
     endSession(c);
     return c.body(null, 204);
   });

@@ -1,6 +1,8 @@
 import { eq } from "drizzle-orm";
 import { users } from "../../schema";
 import type { Plan } from "../auth/plans";
+import { isSessionRevoked } from "../auth/revocation";
+import type { SessionClaims } from "../auth/session";
 import type { Db } from "../db/client";
 
 /** The signed-in user as every route sees it: who they are and what they may do. */
@@ -23,6 +25,31 @@ const cacheKey = (userId: string) => `principal:${userId}`;
 export async function loadPrincipal(env: Env, db: () => Db, userId: string): Promise<Principal | null> {
   const cached = await env.CACHE.get<Principal>(cacheKey(userId), "json");
   if (cached) return cached;
+  return readPrincipal(env, db, userId);
+}
+
+/**
+ * The principal of a session, or `null` when the session is revoked or its version is not the
+ * user's current one. The cache and the revocation markers are read together (one round trip);
+ * a cached principal whose version differs from the token's is never trusted either way: Postgres
+ * decides (a stale cache write after a bump must not log out the user's new session).
+ */
+export async function loadSessionPrincipal(
+  env: Env,
+  db: () => Db,
+  claims: Pick<SessionClaims, "userId" | "sessionId" | "version">,
+): Promise<Principal | null> {
+  const [cached, revoked] = await Promise.all([
+    env.CACHE.get<Principal>(cacheKey(claims.userId), "json"),
+    isSessionRevoked(env.CACHE, claims),
+  ]);
+  if (revoked) return null;
+  const principal =
+    cached?.sessionVersion === claims.version ? cached : await readPrincipal(env, db, claims.userId);
+  return principal?.sessionVersion === claims.version ? principal : null;
+}
+
+async function readPrincipal(env: Env, db: () => Db, userId: string): Promise<Principal | null> {
   const [row] = await db()
     .$primary.select({
       id: users.id,

@@ -2,26 +2,25 @@ import { eq, sql } from "drizzle-orm";
 import { users } from "../../schema";
 import type { Plan } from "../auth/plans";
 import type { Db } from "../db/client";
-import { forgetPrincipal } from "./principal";
+import { afterSessionVersionBump } from "./sessions";
 
-/** Ends every session of the user at once ("sign out everywhere", revocation). */
-export async function bumpSessionVersion(db: Db, env: Env, userId: string): Promise<void> {
-  await db
-    .update(users)
-    .set({ sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: new Date() })
-    .where(eq(users.id, userId));
-  await forgetPrincipal(env, userId);
-}
+export { bumpSessionVersion } from "./sessions";
 
-/** Sets a user's plan (admin). Answers whether the user exists. */
+/**
+ * Sets a user's plan (admin). A change ends the user's sessions (their version is bumped), so no
+ * session or cached principal keeps the old plan. Answers whether the user exists.
+ */
 export async function setPlan(db: Db, env: Env, userId: string, plan: Plan): Promise<boolean> {
-  const updated = await db
+  const [current] = await db.$primary.select({ plan: users.plan }).from(users).where(eq(users.id, userId));
+  if (!current) return false;
+  if (current.plan === plan) return true;
+  const [row] = await db
     .update(users)
-    .set({ plan, updatedAt: new Date() })
+    .set({ plan, sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: new Date() })
     .where(eq(users.id, userId))
-    .returning({ id: users.id });
-  await forgetPrincipal(env, userId);
-  return updated.length > 0;
+    .returning({ sessionVersion: users.sessionVersion });
+  if (row) await afterSessionVersionBump(db, env, userId, row.sessionVersion);
+  return row !== undefined;
 }
 
 /** The account as the user sees it: never the encrypted token. */

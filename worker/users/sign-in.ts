@@ -1,15 +1,38 @@
-import { eq } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
 import { quotaLedger } from "../../durable-objects/quota-ledger/stub";
 import { events, users } from "../../schema";
 import { type OAuthAttempt, safeReturnPath } from "../auth/oauth-state";
 import { encryptSecret } from "../auth/token-crypto";
 import type { Db } from "../db/client";
 import { enqueueJob } from "../queue/send";
-import { authorizationUrl, createPkce, exchangeCode, verifyIdToken } from "../youtube";
+import { authorizationUrl, createPkce, exchangeCode, revokeToken, verifyIdToken } from "../youtube";
 import { storeAccessToken } from "../youtube/access-tokens";
 import { googleEndpoints } from "../youtube/endpoints";
 import { oauthClientOf, oauthDeps, youtubeClient } from "../youtube/from-env";
+import type { GoogleIdentity } from "../youtube/types";
 import { forgetPrincipal, type Principal } from "./principal";
+import { afterSessionVersionBump } from "./sessions";
+
+/**
+ * A sign-in refused because another Google account already owns the e-mail address (Google lets
+ * two accounts share one, e.g. a Workspace account and a consumer one). Accounts are keyed by
+ * Google's `sub`; silently merging them would hand one person the other's channel and tests.
+ */
+export class EmailInUseError extends Error {
+  constructor() {
+    super("another Google account already signed in with this e-mail address");
+    this.name = "EmailInUseError";
+  }
+}
+
+/** Whether a failed query hit the unique index on `users.email` (a concurrent sign-in). */
+function isEmailConflict(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, constraint } = e as { code?: unknown; constraint?: unknown };
+    if (code === "23505") return constraint === "users_email_idx";
+  }
+  return false;
+}
 
 /** The callback Google sends the user back to. */
 export function redirectUri(origin: string): string {
@@ -51,12 +74,22 @@ export async function beginSignIn(
   return { url, attempt };
 }
 
-/** Comma-separated e-mail addresses that are admins (an operator setting). */
-function isAdminEmail(env: Env, email: string): boolean {
-  return (env.ADMIN_EMAILS ?? "")
+/**
+ * The role a sign-in gives, recomputed at every sign-in (so removing an address from
+ * `ADMIN_EMAILS`, a comma-separated operator setting, demotes at the next one): admin only for a
+ * listed address that Google says is verified — an unverified address proves nothing about who
+ * holds the account.
+ */
+export function roleFor(
+  env: { ADMIN_EMAILS?: string },
+  identity: Pick<GoogleIdentity, "email" | "emailVerified">,
+): "user" | "admin" {
+  if (!identity.emailVerified) return "user";
+  const listed = (env.ADMIN_EMAILS ?? "")
     .split(",")
     .map((e) => e.trim().toLowerCase())
-    .includes(email.toLowerCase());
+    .filter((e) => e.length > 0);
+  return listed.includes(identity.email.toLowerCase()) ? "admin" : "user";
 }
 
 /**
@@ -86,9 +119,20 @@ export async function completeSignIn(
     nonce: attempt.nonce,
   });
 
+  // One account per e-mail: another Google account with this address is refused, not merged.
+  const [owner] = await db.$primary
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.email, identity.email), ne(users.googleSub, identity.sub)));
+  if (owner) {
+    // The grant just made is of no use: hand it back rather than leave it dangling at Google.
+    await revokeToken(oauthDeps(env), tokens.refreshToken).catch(() => undefined);
+    throw new EmailInUseError();
+  }
+
   // The id is fixed before encrypting: the ciphertext is bound to its user's id.
   const [existing] = await db.$primary
-    .select({ id: users.id })
+    .select({ id: users.id, role: users.role })
     .from(users)
     .where(eq(users.googleSub, identity.sub));
   const userId = existing?.id ?? crypto.randomUUID();
@@ -108,14 +152,26 @@ export async function completeSignIn(
     refreshTokenEnc: await encryptSecret(env, userId, tokens.refreshToken),
     status: "active" as const,
     updatedAt: new Date(),
-    ...(isAdminEmail(env, identity.email) ? { role: "admin" as const } : {}),
+    role: roleFor(env, identity),
   };
-  const [user] = await db
-    .insert(users)
-    .values({ id: userId, googleSub: identity.sub, ...profile })
-    .onConflictDoUpdate({ target: users.googleSub, set: profile })
-    .returning();
+  // A demotion ends the sessions made while the user was an admin (their version is bumped).
+  const demoted = existing?.role === "admin" && profile.role === "user";
+  let user: typeof users.$inferSelect | undefined;
+  try {
+    [user] = await db
+      .insert(users)
+      .values({ id: userId, googleSub: identity.sub, ...profile })
+      .onConflictDoUpdate({
+        target: users.googleSub,
+        set: demoted ? { ...profile, sessionVersion: sql`${users.sessionVersion} + 1` } : profile,
+      })
+      .returning();
+  } catch (err) {
+    if (isEmailConflict(err)) throw new EmailInUseError();
+    throw err;
+  }
   if (!user || user.id !== userId) throw new Error("the user changed while signing in; try again");
+  if (demoted) await afterSessionVersionBump(db, env, user.id, user.sessionVersion);
 
   const ledger = quotaLedger(env);
   await ledger.pinProject(user.id, attempt.project, user.plan);

@@ -24,8 +24,9 @@ export const GOOGLE_DEFAULTS: GoogleEndpoints = {
   reporting: "https://youtubereporting.googleapis.com",
 };
 
-/** The settings that override the defaults (env var names). */
+/** The settings that override the defaults (env var names); production ignores them. */
 export interface GoogleEndpointVars {
+  ENVIRONMENT?: string;
   GOOGLE_ACCOUNTS_URL?: string;
   GOOGLE_OAUTH2_URL?: string;
   GOOGLE_APIS_URL?: string;
@@ -35,8 +36,12 @@ export interface GoogleEndpointVars {
 
 const trim = (url: string) => url.replace(/\/+$/, "");
 
-/** The endpoints from the Worker's vars, Google's hosts where a var is unset or empty. */
+/**
+ * The endpoints from the Worker's vars, Google's hosts where a var is unset or empty. Production
+ * always talks to Google: a leftover override there would send users' codes and tokens elsewhere.
+ */
 export function googleEndpoints(vars: GoogleEndpointVars): GoogleEndpoints {
+  if (vars.ENVIRONMENT === "production") return { ...GOOGLE_DEFAULTS };
   return {
     accounts: trim(vars.GOOGLE_ACCOUNTS_URL || GOOGLE_DEFAULTS.accounts),
     oauth2: trim(vars.GOOGLE_OAUTH2_URL || GOOGLE_DEFAULTS.oauth2),

@@ -1,6 +1,6 @@
 import { quotaLedger } from "../../durable-objects/quota-ledger/stub";
 import { recordYouTubeCall } from "../metrics/record";
-import { readQuotaConfig } from "../quota/config";
+import { isGoogleCredentialRef, readQuotaConfig } from "../quota/config";
 import { YouTubeClient, type YouTubeClientOptions } from "./client";
 import { googleEndpoints } from "./endpoints";
 import { YouTubeError } from "./errors";
@@ -37,6 +37,13 @@ export async function oauthClientOf(env: Env, projectId: string): Promise<OAuthC
     config = status.projects.find((p) => p.id === projectId);
   }
   if (!config) throw new YouTubeError("invalid_request", `unknown quota project ${projectId}`);
+  // Whatever the ref names is sent to Google: never any secret but a Google client secret.
+  if (!isGoogleCredentialRef("clientSecret", config.clientSecretRef)) {
+    throw new YouTubeError(
+      "invalid_request",
+      `project ${projectId} names a secret that is not a Google client secret`,
+    );
+  }
   const secret: unknown = Reflect.get(env, config.clientSecretRef);
   if (typeof secret !== "string" || secret.length === 0) {
     throw new YouTubeError(
