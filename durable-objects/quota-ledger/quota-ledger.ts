@@ -1,7 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
 import type { JobMessage } from "../../worker/jobs/messages";
 import { createLogger, type Logger } from "../../worker/logging/logger";
-import { dailyLimitSchema, quotaProjectConfigSchema, readQuotaConfig } from "../../worker/quota/config";
+import {
+  dailyLimitSchema,
+  isGoogleCredentialRef,
+  quotaProjectConfigSchema,
+  readQuotaConfig,
+} from "../../worker/quota/config";
 import { PacificClock, type PacificDay, pacificDayKey } from "../../worker/quota/pacific-day";
 import type {
   QuotaAssignment,
@@ -396,8 +401,12 @@ export class QuotaLedger extends DurableObject<Env> {
     return isPlan(pinned) ? pinned : "free";
   }
 
-  /** The project's API key from the Worker's secrets: read per grant, never stored or logged. */
+  /**
+   * The project's API key from the Worker's secrets: read per grant, never stored or logged, and
+   * only under a Google credential's name (a project stored earlier cannot name another secret).
+   */
   private apiKey(project: QuotaProjectConfig): string | undefined {
+    if (!isGoogleCredentialRef("apiKey", project.apiKeyRef)) return undefined;
     const value: unknown = Reflect.get(this.env, project.apiKeyRef);
     return typeof value === "string" && value.length > 0 ? value : undefined;
   }

@@ -16,23 +16,27 @@ export class InjectedCrash extends Error {}
 
 /**
  * The rotator's fault points: a test arms one, and the next alarm to pass it throws. Inert (and
- * refused) unless FAULT_INJECTION is "on", which production never sets.
+ * refused) unless FAULT_INJECTION is "on" outside production: production ignores it even if set.
  */
 export class FaultPoints {
   constructor(
-    private readonly env: Pick<Env, "FAULT_INJECTION">,
+    private readonly env: Pick<Env, "FAULT_INJECTION" | "ENVIRONMENT">,
     private readonly store: RotatorStore,
   ) {}
 
+  private get enabled(): boolean {
+    return this.env.FAULT_INJECTION === "on" && this.env.ENVIRONMENT !== "production";
+  }
+
   /** Makes the next alarm crash at `point` once. */
   inject(point: CrashPoint): void {
-    if (this.env.FAULT_INJECTION !== "on") throw new Error("fault injection is off");
+    if (!this.enabled) throw new Error("fault injection is off");
     this.store.armFault(point);
   }
 
   /** Crashes here if a test armed `point`. */
   async checkpoint(point: CrashPoint): Promise<void> {
-    if (this.env.FAULT_INJECTION !== "on") return;
+    if (!this.enabled) return;
     if (this.store.takeFault(point)) {
       this.store.journal("crash", { point });
       throw new InjectedCrash(`injected crash ${point}`);
