@@ -23,7 +23,8 @@ import { issueSessionToken, SESSION_COOKIE } from "../worker/auth/session";
  * own (the Worker opens a Pool per request, as on Neon, whose pooler takes thousands): at 200 and
  * 1,000 connections that exceeds a default `max_connections` of 100.
  *
- * Settings (environment): LOAD_USERS (10000), LOAD_SECONDS per run (15), LOAD_LEVELS ("50,200,1000"),
+ * Settings (environment): LOAD_USERS (10000), LOAD_SECONDS per run (15), LOAD_LEVELS ("50,200,1000"; 50 and 200 are
+ * what the targets are checked at), LOAD_USERS 2000 or 10000 with DATABASE_URL set or not,
  * LOAD_RESULTS (the results file's name, "api-load"), LOAD_ONLY (routes whose name contains it),
  * LOAD_VERBOSE=1 (wrangler's output, with the Worker's error logs).
  */
@@ -233,6 +234,28 @@ async function main(): Promise<void> {
       }
     }
 
+    // Where a request's time goes: the Worker's Server-Timing steps (limit = RateLimiter leases,
+    // db = the route's batch, total = the whole handler), averaged over sequential requests.
+    const steps: Record<string, Record<string, number>> = {};
+    for (const { route, pick } of routes) {
+      const sums = new Map<string, number>();
+      const samples = 50;
+      for (let n = 0; n < samples; n++) {
+        const { path, cookie, ip } = pick();
+        const res = await fetch(`${stack.url}${path}`, {
+          headers: { "cf-connecting-ip": ip, ...(cookie ? { cookie } : {}) },
+        });
+        await res.arrayBuffer();
+        for (const part of (res.headers.get("server-timing") ?? "").split(",")) {
+          const [name, dur] = part.trim().split(";dur=");
+          if (name && dur) sums.set(name, (sums.get(name) ?? 0) + Number(dur));
+        }
+      }
+      steps[route] = Object.fromEntries([...sums].map(([k, v]) => [k, Number((v / samples).toFixed(2))]));
+    }
+    console.log("\nServer-Timing, mean ms per step over 50 sequential requests:");
+    console.table(steps);
+
     const table = runs.map((r) => {
       const bare = runs.find((b) => b.route === "GET /api/health" && b.connections === r.connections);
       return {
@@ -268,6 +291,7 @@ async function main(): Promise<void> {
       },
       runs,
       table,
+      serverTimingMs: steps,
     };
     const resultsDir = join(import.meta.dirname ?? "bench", "results");
     mkdirSync(resultsDir, { recursive: true });
