@@ -38,7 +38,7 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const token = getCookie(c, SESSION_COOKIE);
   if (!token) throw new AppError("unauthenticated", "Sign in to continue.");
   const claims = await verifySessionToken(c.env, token);
-  const principal = claims ? await loadPrincipal(c.env, c.var.db, claims.userId) : null;
+  const principal = claims ? await loadPrincipal(c.env, () => c.var.read().freshReads, claims.userId) : null;
   if (!claims || !principal || principal.sessionVersion !== claims.version) {
     endSession(c);
     throw new AppError("unauthenticated", "Your session has ended. Sign in again.");

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { users } from "../../schema";
 import type { Plan } from "../auth/plans";
-import type { Db } from "../db/client";
+import type { HttpDb } from "../db/http";
 
 /** The signed-in user as every route sees it: who they are and what they may do. */
 export interface Principal {
@@ -18,13 +18,14 @@ const cacheKey = (userId: string) => `principal:${userId}`;
 
 /**
  * The principal of `userId`, from KV when cached (so most requests never touch Postgres for
- * auth), else from Postgres. `null` when the user does not exist (deleted).
+ * auth), else from Postgres in one HTTP round trip on `read` (the primary, so a revocation is seen
+ * at once; opens no WebSocket). `null` when the user does not exist (deleted).
  */
-export async function loadPrincipal(env: Env, db: () => Db, userId: string): Promise<Principal | null> {
+export async function loadPrincipal(env: Env, read: () => HttpDb, userId: string): Promise<Principal | null> {
   const cached = await env.CACHE.get<Principal>(cacheKey(userId), "json");
   if (cached) return cached;
-  const [row] = await db()
-    .$primary.select({
+  const [row] = await read()
+    .select({
       id: users.id,
       email: users.email,
       plan: users.plan,
