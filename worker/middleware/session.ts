@@ -11,6 +11,7 @@ import {
 import type { AppEnv } from "../context";
 import { AppError } from "../errors";
 import { loadPrincipal, type Principal } from "../users/principal";
+import { timed } from "./init";
 
 /** Sets the session cookie for `principal` (HttpOnly, Secure, SameSite=Lax, `__Host-`). */
 export async function startSession(c: Context<AppEnv>, principal: Pick<Principal, "id" | "sessionVersion">) {
@@ -38,7 +39,9 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const token = getCookie(c, SESSION_COOKIE);
   if (!token) throw new AppError("unauthenticated", "Sign in to continue.");
   const claims = await verifySessionToken(c.env, token);
-  const principal = claims ? await loadPrincipal(c.env, () => c.var.read().freshReads, claims.userId) : null;
+  const principal = claims
+    ? await timed(c, "session", () => loadPrincipal(c.env, () => c.var.read().freshReads, claims.userId))
+    : null;
   if (!claims || !principal || principal.sessionVersion !== claims.version) {
     endSession(c);
     throw new AppError("unauthenticated", "Your session has ended. Sign in again.");
