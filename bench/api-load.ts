@@ -15,13 +15,14 @@ import { issueSessionToken, SESSION_COOKIE } from "../worker/auth/session";
  * autocannon drives the authenticated `GET /api/dashboard` and `GET /api/tests/:id/results` as
  * random creators (session cookies signed with the stack's own SESSION_KEYS, as the app signs
  * them), and the bare `GET /api/health` of the same Worker, at 50, 200 and 1,000 connections.
- * Prints requests/s and p50/p99 latency per route and level, and the ratio to the bare route;
- * writes bench/results/api-load.json. Run with `npm run bench:load`.
+ * Before each run it waits until the stack has worked off the previous run's abandoned requests
+ * (`drain`), and records the machine's load average. Prints requests/s and p50/p99 latency per
+ * route and level, and the ratios to the bare route, then the Server-Timing steps of sequential
+ * requests; writes bench/results/api-load.json. Run with `npm run bench:load`.
  *
  * Database: the embedded PGlite unless DATABASE_URL is set; then a fresh sibling database
- * `<name>_load` on that server. On a real server every in-flight request holds a connection of its
- * own (the Worker opens a Pool per request, as on Neon, whose pooler takes thousands): at 200 and
- * 1,000 connections that exceeds a default `max_connections` of 100.
+ * `<name>_load` on that server. Signed-in reads go over Neon's SQL-over-HTTP, served locally from
+ * the proxy's warm pool (10 connections), so the load holds no Postgres connection per request.
  *
  * Settings (environment): LOAD_USERS (10000), LOAD_SECONDS per run (15), LOAD_LEVELS ("50,200,1000"; 50 and 200 are
  * what the targets are checked at), LOAD_USERS 2000 or 10000 with DATABASE_URL set or not,
