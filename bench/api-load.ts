@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { cpus, freemem, tmpdir, totalmem } from "node:os";
+import { cpus, freemem, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { openNodePool } from "../scripts/node-pool";
@@ -15,15 +15,17 @@ import { issueSessionToken, SESSION_COOKIE } from "../worker/auth/session";
  * autocannon drives the authenticated `GET /api/dashboard` and `GET /api/tests/:id/results` as
  * random creators (session cookies signed with the stack's own SESSION_KEYS, as the app signs
  * them), and the bare `GET /api/health` of the same Worker, at 50, 200 and 1,000 connections.
- * Prints requests/s and p50/p99 latency per route and level, and the ratio to the bare route;
- * writes bench/results/api-load.json. Run with `npm run bench:load`.
+ * Before each run it waits until the stack has worked off the previous run's abandoned requests
+ * (`drain`), and records the machine's load average. Prints requests/s and p50/p99 latency per
+ * route and level, and the ratios to the bare route, then the Server-Timing steps of sequential
+ * requests; writes bench/results/api-load.json. Run with `npm run bench:load`.
  *
  * Database: the embedded PGlite unless DATABASE_URL is set; then a fresh sibling database
- * `<name>_load` on that server. On a real server every in-flight request holds a connection of its
- * own (the Worker opens a Pool per request, as on Neon, whose pooler takes thousands): at 200 and
- * 1,000 connections that exceeds a default `max_connections` of 100.
+ * `<name>_load` on that server. Signed-in reads go over Neon's SQL-over-HTTP, served locally from
+ * the proxy's warm pool (10 connections), so the load holds no Postgres connection per request.
  *
- * Settings (environment): LOAD_USERS (10000), LOAD_SECONDS per run (15), LOAD_LEVELS ("50,200,1000"),
+ * Settings (environment): LOAD_USERS (10000), LOAD_SECONDS per run (15), LOAD_LEVELS ("50,200,1000"; 50 and 200 are
+ * what the targets are checked at), LOAD_USERS 2000 or 10000 with DATABASE_URL set or not,
  * LOAD_RESULTS (the results file's name, "api-load"), LOAD_ONLY (routes whose name contains it),
  * LOAD_VERBOSE=1 (wrangler's output, with the Worker's error logs).
  */
@@ -104,6 +106,10 @@ function addressOf(i: number): string {
 interface RunFigures {
   route: string;
   connections: number;
+  /** The machine's 1-minute load average as the run started (the machine is shared). */
+  loadAverage: number;
+  /** Seconds the stack needed, before this run, to work off the previous run's backlog. */
+  drainSeconds: number;
   requests: number;
   requestsPerSecond: number;
   /** Successful (2xx) answers per second: errors answered fast must not count as throughput. */
@@ -113,6 +119,42 @@ interface RunFigures {
   errors: number;
   timeouts: number;
   statusCodes: Record<string, number>;
+}
+
+/** How long one probe of `drain` may take, and how long `drain` waits at most. */
+const PROBE_TIMEOUT_MS = 30_000;
+const DRAIN_LIMIT_MS = 180_000;
+
+/** One sequential `GET /api/health`: its latency in ms, or null when it failed or timed out. */
+async function probeHealth(url: string): Promise<number | null> {
+  const started = performance.now();
+  try {
+    const res = await fetch(`${url}/api/health`, {
+      headers: { "cf-connecting-ip": "192.0.2.250" },
+      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+    });
+    await res.arrayBuffer();
+    return res.ok ? performance.now() - started : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Waits until the stack has worked off the previous run's backlog: autocannon stops at the run's
+ * end, but the requests it abandoned are still queued in wrangler and workerd, and would be billed
+ * to the next run (at 200 connections that backlog alone outlasted a 10-s run). Done when a
+ * sequential health probe answers within 3× the idle stack's latency (`idleMs`), or after
+ * DRAIN_LIMIT_MS. Answers the seconds waited.
+ */
+async function drain(url: string, idleMs: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < DRAIN_LIMIT_MS) {
+    const ms = await probeHealth(url);
+    if (ms !== null && ms <= Math.max(3 * idleMs, 50)) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return Number(((Date.now() - started) / 1000).toFixed(1));
 }
 
 /** One autocannon run against one route at one level of concurrency. */
@@ -143,6 +185,8 @@ async function drive(url: string, route: string, connections: number, pick: () =
   return {
     route,
     connections,
+    loadAverage: Number((loadavg()[0] ?? 0).toFixed(1)),
+    drainSeconds: 0,
     requests: result.requests.total,
     requestsPerSecond: Number(result.requests.average.toFixed(1)),
     okPerSecond: Number(((result.requests.total - result.non2xx) / SECONDS).toFixed(1)),
@@ -228,18 +272,64 @@ async function main(): Promise<void> {
         },
       },
     ];
+    // The idle stack's health latency: the median of 10 sequential probes after a warm-up.
+    for (let n = 0; n < 5; n++) await probeHealth(stack.url);
+    const idle: number[] = [];
+    for (let n = 0; n < 10; n++) idle.push((await probeHealth(stack.url)) ?? PROBE_TIMEOUT_MS);
+    const idleMs = idle.sort((a, b) => a - b)[5] ?? PROBE_TIMEOUT_MS;
+    console.log(`› idle GET /api/health: ${idleMs.toFixed(1)} ms (median of 10 sequential)`);
+
     const runs: RunFigures[] = [];
     for (const connections of LEVELS) {
       for (const { route, pick } of routes.filter((r) => r.route.includes(process.env.LOAD_ONLY ?? ""))) {
-        const figures = await drive(stack.url, route, connections, pick);
+        const drainSeconds = await drain(stack.url, idleMs);
+        const figures = { ...(await drive(stack.url, route, connections, pick)), drainSeconds };
         runs.push(figures);
         console.log(
-          `  ${route.padEnd(28)} ${String(connections).padStart(5)} conns: ${figures.requestsPerSecond} req/s (${figures.okPerSecond} 2xx/s), ` +
+          `  ${route.padEnd(28)} ${String(connections).padStart(5)} conns (load ${figures.loadAverage}, drained ${drainSeconds} s): ` +
+            `${figures.requestsPerSecond} req/s (${figures.okPerSecond} 2xx/s), ` +
             `p50 ${figures.latencyMs.p50} ms, p99 ${figures.latencyMs.p99} ms, mean ${figures.latencyMs.mean} ms, ` +
             `non-2xx ${figures.non2xx}, errors ${figures.errors} (${JSON.stringify(figures.statusCodes)})`,
         );
       }
     }
+
+    // Where a request's time goes: the Worker's Server-Timing steps (session = the principal from
+    // KV or, on a miss, one HTTP select; limit = RateLimiter leases; db = the route's batch;
+    // total = the whole handler), averaged over sequential requests on the drained stack.
+    await drain(stack.url, idleMs);
+    const steps: Record<string, Record<string, number>> = {};
+    for (const { route, pick } of routes) {
+      const sums = new Map<string, number>();
+      const samples = 50;
+      let failed = 0;
+      for (let n = 0; n < samples; n++) {
+        const { path, cookie, ip } = pick();
+        let res: Response;
+        try {
+          res = await fetch(`${stack.url}${path}`, {
+            headers: { "cf-connecting-ip": ip, ...(cookie ? { cookie } : {}) },
+            signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+          });
+          await res.arrayBuffer();
+        } catch {
+          failed++;
+          continue;
+        }
+        if (!res.ok) failed++;
+        for (const part of (res.headers.get("server-timing") ?? "").split(",")) {
+          const [name, dur] = part.trim().split(";dur=");
+          if (name && dur) sums.set(name, (sums.get(name) ?? 0) + Number(dur));
+        }
+      }
+      const answered = Math.max(1, samples - failed);
+      steps[route] = {
+        ...Object.fromEntries([...sums].map(([k, v]) => [k, Number((v / answered).toFixed(2))])),
+        failed,
+      };
+    }
+    console.log("\nServer-Timing, mean ms per step over 50 sequential requests:");
+    console.table(steps);
 
     const table = runs.map((r) => {
       const bare = runs.find((b) => b.route === "GET /api/health" && b.connections === r.connections);
@@ -256,6 +346,9 @@ async function main(): Promise<void> {
         "2xx/s vs bare": bare?.okPerSecond ? Number((r.okPerSecond / bare.okPerSecond).toFixed(3)) : null,
         "p50 vs bare":
           bare && bare.latencyMs.p50 > 0 ? Number((r.latencyMs.p50 / bare.latencyMs.p50).toFixed(2)) : null,
+        "p99 vs bare":
+          bare && bare.latencyMs.p99 > 0 ? Number((r.latencyMs.p99 / bare.latencyMs.p99).toFixed(2)) : null,
+        load: r.loadAverage,
       };
     });
     console.log(`\nAPI load: ${seeded.length} creators, ${database}, ${SECONDS} s per run`);
@@ -267,6 +360,7 @@ async function main(): Promise<void> {
       slotsPerTest: SLOTS,
       secondsPerRun: SECONDS,
       seedSeconds: Number(seedSeconds.toFixed(1)),
+      idleHealthMs: Number(idleMs.toFixed(1)),
       machine: {
         cpus: cpus().length,
         cpuModel: cpus()[0]?.model,
@@ -276,6 +370,7 @@ async function main(): Promise<void> {
       },
       runs,
       table,
+      serverTimingMs: steps,
     };
     const resultsDir = join(import.meta.dirname ?? "bench", "results");
     mkdirSync(resultsDir, { recursive: true });

@@ -33,6 +33,9 @@ export interface DbProxy {
   close(): Promise<void>;
 }
 
+/** How long the HTTP side keeps an idle keep-alive connection (announced as `Keep-Alive: timeout=`). */
+export const HTTP_KEEP_ALIVE_MS = 75_000;
+
 const SSL_REQUEST_CODE = 80877103;
 const STARTUP = -1; // the untyped first message
 const TERMINATE = 0x58; // 'X'
@@ -121,8 +124,12 @@ export async function startDbProxy(options: DbProxyOptions): Promise<DbProxy> {
     res.writeHead(426, { "content-type": "application/json" });
     res.end(JSON.stringify({ message: "this port speaks WebSocket only" }));
   });
-  // Answers stay quick; a client keeping its connection alive must not hold `close` up.
-  httpServer.keepAliveTimeout = 5_000;
+  // The server must never be the side that closes an idle keep-alive connection: a client (workerd
+  // keeps idle connections ~5 s) that reuses one just as the server closes it gets "Network
+  // connection lost" — under load, with timers firing late, that was a 500 every few hundred reads.
+  // So idle connections stay open well past any client's idle timeout; `close` ends them anyway.
+  httpServer.keepAliveTimeout = HTTP_KEEP_ALIVE_MS;
+  httpServer.headersTimeout = HTTP_KEEP_ALIVE_MS + 1_000;
   const server = new WebSocketServer({ server: httpServer });
   const sockets = new Set<Socket>();
 

@@ -1,6 +1,10 @@
 import type { Db } from "./db/client";
+import type { HttpDatabase } from "./db/http";
 import type { Logger } from "./logging/logger";
 import type { Principal } from "./users/principal";
+
+/** Milliseconds spent per named step of one request, sent back as a `Server-Timing` header. */
+export type StepTimings = Map<string, number>;
 
 /** The Hono environment every route shares: bindings, and per-request services on `c.var`. */
 export type AppEnv = {
@@ -9,8 +13,19 @@ export type AppEnv = {
     requestId: string;
     /** The request's logger: every line carries the request id. */
     log: Logger;
-    /** The request's database, opened on first use and closed after the response. */
+    /**
+     * The request's database for reads: Neon's SQL-over-HTTP (`batch([...])` = one HTTP request,
+     * one read-only transaction, no connection to set up). What a read route should use.
+     */
+    read: () => HttpDatabase;
+    /**
+     * The request's WebSocket `Pool`, opened on first use and closed after the response: only for
+     * interactive transactions (a read, then a write that depends on it, in one transaction) and
+     * the writers not yet moved to HTTP. Opening it costs a WebSocket and a Postgres start-up.
+     */
     db: () => Db;
+    /** Time per step (rate limit, database, …), echoed as `Server-Timing`. */
+    timings: StepTimings;
     /** The signed-in user, on routes behind `requireUser`. */
     user?: Principal;
   };

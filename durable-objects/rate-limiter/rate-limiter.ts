@@ -1,24 +1,29 @@
 import { DurableObject } from "cloudflare:workers";
 
-/** The verdict on one request. */
-export interface RateDecision {
-  allowed: boolean;
-  remaining: number;
+/** What the object granted to one isolate: tokens of the current window. */
+export interface RateLease {
+  /** Requests the isolate may let through in this window (0: the budget is spent). */
+  granted: number;
+  /** Start of the window the tokens belong to (ms since epoch). */
+  windowStart: number;
   /** Seconds until the window resets (for `Retry-After`). */
   retryAfterSeconds: number;
 }
 
 /**
- * A fixed-window request counter for one key (`idFromName("ip:…")` or `"user:…"`). The count lives
- * in memory only: losing it on eviction merely forgives a few requests, and not writing storage
- * keeps each check to one round trip.
+ * A fixed-window request budget for one key (`idFromName("ip:…")` or `"user:…"`). Isolates lease
+ * tokens from it (`lease`), a few at a time, and spend them locally, so a busy client costs one
+ * call here per few requests instead of one per request; the tokens handed out never exceed the
+ * limit, so the limit holds across isolates (an isolate's unspent tokens are merely forgiven with
+ * the window). The count lives in memory only: losing it on eviction forgives a few requests, and
+ * not writing storage keeps each lease to one round trip.
  */
 export class RateLimiter extends DurableObject<Env> {
   private windowStart = 0;
   private count = 0;
 
-  /** Counts one request against `limit` per `windowSeconds`. */
-  hit(limit: number, windowSeconds: number, now = Date.now()): RateDecision {
+  /** Grants up to `want` of what is left of `limit` per `windowSeconds`. */
+  lease(limit: number, windowSeconds: number, want: number, now = Date.now()): RateLease {
     const windowMs = windowSeconds * 1000;
     const start = now - (now % windowMs);
     if (start !== this.windowStart) {
@@ -26,8 +31,8 @@ export class RateLimiter extends DurableObject<Env> {
       this.count = 0;
     }
     const retryAfterSeconds = Math.max(1, Math.ceil((start + windowMs - now) / 1000));
-    if (this.count >= limit) return { allowed: false, remaining: 0, retryAfterSeconds };
-    this.count++;
-    return { allowed: true, remaining: limit - this.count, retryAfterSeconds };
+    const granted = Math.max(0, Math.min(Math.max(1, Math.floor(want)), limit - this.count));
+    this.count += granted;
+    return { granted, windowStart: start, retryAfterSeconds };
   }
 }

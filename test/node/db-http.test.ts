@@ -1,3 +1,4 @@
+import { Agent, request } from "node:http";
 import { type NeonQueryFunction, neon, neonConfig } from "@neondatabase/serverless";
 import { sql as dsql, eq } from "drizzle-orm";
 import { drizzle as drizzleHttp, type NeonHttpDatabase } from "drizzle-orm/neon-http";
@@ -6,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as schema from "../../schema";
 import { type LocalDatabase, startLocalDatabase } from "../../scripts/database";
 import type { SqlRequestLog } from "../../scripts/db-http";
+import { HTTP_KEEP_ALIVE_MS } from "../../scripts/db-proxy";
 import { migrateDatabase } from "../../scripts/migrate";
 import { openNodePool } from "../../scripts/node-pool";
 
@@ -306,6 +308,58 @@ describe.each(kinds)("Neon's SQL-over-HTTP at the local proxy (%s)", (kind) => {
     }
     // The endpoint still serves after all that.
     expect(await sql`select 1 as ok`).toEqual([{ ok: 1 }]);
+  });
+
+  it("keeps idle HTTP connections open longer than a client would (the client closes first, never mid-reuse)", async () => {
+    // A server that closes an idle keep-alive connection as the client (workerd: ~5 s idle) reuses
+    // it makes the client's request fail with "Network connection lost"; so the proxy must announce,
+    // and keep, a longer idle timeout than any client's, and serve sequential requests on one socket.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const url = new URL(target.sqlEndpoint);
+    const post = () =>
+      new Promise<{
+        keepAlive: string | undefined;
+        localPort: number | undefined;
+        status: number | undefined;
+      }>((resolve, reject) => {
+        const req = request(
+          {
+            agent,
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: "POST",
+            headers: {
+              "content-type": "application/json",
+              "neon-connection-string": target.databaseUrl,
+              "neon-raw-text-output": "true",
+            },
+          },
+          (res) => {
+            res.resume();
+            res.on("end", () =>
+              resolve({
+                keepAlive: String(res.headers["keep-alive"] ?? ""),
+                localPort: req.socket?.localPort,
+                status: res.statusCode,
+              }),
+            );
+          },
+        );
+        req.on("error", reject);
+        req.end(JSON.stringify({ query: "select 1", params: [] }));
+      });
+    try {
+      const first = await post();
+      const second = await post();
+      expect([first.status, second.status]).toEqual([200, 200]);
+      const timeout = Number(/timeout=(\d+)/.exec(first.keepAlive ?? "")?.[1]);
+      expect(timeout).toBeGreaterThanOrEqual(60);
+      expect(timeout * 1000).toBe(HTTP_KEEP_ALIVE_MS);
+      expect(second.localPort).toBe(first.localPort);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it("serves concurrent batches beside WebSocket transactions, from warm connections", async () => {

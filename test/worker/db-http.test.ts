@@ -1,8 +1,10 @@
-import { env } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import * as schema from "../../schema";
 import { openHttpDb } from "../../worker/db/http";
+import { forgetPrincipal } from "../../worker/users/principal";
+import { as, createGoogleAccount, signIn } from "./auth-fixtures";
 
 interface SqlRequestLog {
   total: number;
@@ -104,5 +106,32 @@ describe("the Worker's HTTP database (drizzle neon-http through the local proxy)
       );
     expect(duplicate).toBe("23505");
     expect(await db.select().from(schema.users).where(eq(schema.users.email, email))).toEqual([]);
+  });
+
+  it("looks a signed-in user's principal up over HTTP on a KV miss: a read opens no WebSocket", async () => {
+    const account = await createGoogleAccount();
+    const { session } = await signIn(account.email);
+    const [user] = await openHttpDb(env)
+      .reads.select({ id: schema.users.id })
+      .from(schema.users)
+      .where(eq(schema.users.email, account.email));
+    if (!user) throw new Error("no user");
+    await forgetPrincipal(env, user.id);
+    const before = (await requestsAtProxy()).total;
+
+    const res = await SELF.fetch("https://app.test/api/dashboard", as(session));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("server-timing")).toMatch(/(^|, )session;dur=/);
+
+    // Test files run one at a time, so the proxy's requests since `before` are this request's:
+    // the principal (a single select of the user's session version) and the dashboard's batch.
+    const log = await requestsAtProxy();
+    const since = log.recent.slice(-(log.total - before));
+    const principal = since.filter(
+      (r) => !r.batch && r.statements.some((s) => /from "users"/.test(s) && s.includes('"session_version"')),
+    );
+    expect(principal).toHaveLength(1);
+    expect(principal[0]?.status).toBe(200);
+    expect(since.filter((r) => r.batch)).toHaveLength(1);
   });
 });

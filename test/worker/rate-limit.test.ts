@@ -1,5 +1,6 @@
 import { createExecutionContext, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { rateLimiterFailing } from "../../worker/alerts/conditions";
 import worker from "../../worker/index";
 import { as, createGoogleAccount, signIn } from "./auth-fixtures";
 
@@ -42,5 +43,62 @@ describe("rate limits", () => {
       statuses.push(res.status);
     }
     expect(statuses).toEqual([200, 200, 429]);
+  });
+
+  it("keys IPv6 clients by /64: two addresses of one /64 share a budget, another /64 has its own", async () => {
+    const limited = { ...env, RATE_LIMIT_PER_IP: "2" };
+    const statuses: number[] = [];
+    for (const ip of ["2001:db8:7:9::1", "2001:db8:7:9:ffff:1:2:3", "2001:0db8:0007:0009::abcd"]) {
+      const res = await worker.fetch(request("/api/health", ip), limited, createExecutionContext());
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+    const other = await worker.fetch(
+      request("/api/health", "2001:db8:7:a::1"),
+      limited,
+      createExecutionContext(),
+    );
+    expect(other.status).toBe(200);
+  });
+});
+
+describe("rate limits when the RateLimiter fails", () => {
+  // A namespace whose objects throw on every call: the object is down or overloaded.
+  const broken = {
+    ...env,
+    RATE_LIMITER: {
+      idFromName: (name: string) => env.RATE_LIMITER.idFromName(name),
+      get: () => ({
+        lease: () => Promise.reject(new Error("injected: RateLimiter unavailable")),
+      }),
+    } as unknown as typeof env.RATE_LIMITER,
+  };
+
+  it("lets health, reads and sign-in through, and refuses writes with a 503 (not a 500)", async () => {
+    const health = await worker.fetch(
+      request("/api/health", "198.51.100.77"),
+      broken,
+      createExecutionContext(),
+    );
+    expect(health.status).toBe(200);
+    const signIn = await worker.fetch(
+      request("/api/auth/google/start", "198.51.100.77"),
+      broken,
+      createExecutionContext(),
+    );
+    expect(signIn.status).toBe(302);
+    const write = await worker.fetch(
+      request("/api/tests", "198.51.100.77", { method: "POST", body: "{}" }),
+      broken,
+      createExecutionContext(),
+    );
+    expect(write.status).toBe(503);
+    expect(((await write.json()) as { error: { code: string } }).error.code).toBe("not_ready");
+  });
+
+  it("raises the cron's alert while the object fails, and none while it answers", async () => {
+    const firing = await rateLimiterFailing(broken, Date.now());
+    expect(firing.map((f) => f.kind)).toEqual(["rate_limiter.failing"]);
+    expect(await rateLimiterFailing(env, Date.now())).toEqual([]);
   });
 });

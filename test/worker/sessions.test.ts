@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import * as schema from "../../schema";
 import { verifySessionToken } from "../../worker/auth/session";
 import { openDb } from "../../worker/db/client";
+import { openHttpDb } from "../../worker/db/http";
 import { loadPrincipal } from "../../worker/users/principal";
 import { setPlan } from "../../worker/users/queries";
 import { APP, as, createGoogleAccount, signIn } from "./auth-fixtures";
@@ -71,7 +72,7 @@ describe("sessions", () => {
   it("stay ended after sign-out-everywhere even when a stale principal is cached again", async () => {
     const { account, session, userId } = await signedIn();
     expect((await me(session)).status).toBe(200);
-    const before = await loadPrincipal(env, () => db, userId);
+    const before = await loadPrincipal(env, () => openHttpDb(env).freshReads, userId);
     const out = await SELF.fetch(`${APP}/api/auth/logout-all`, as(session, { method: "POST" }));
     expect(out.status).toBe(204);
     await staleCacheWrite(userId, before);
@@ -84,7 +85,7 @@ describe("sessions", () => {
 
   it("end when the plan changes, and stay ended despite a stale cache write", async () => {
     const { session, userId } = await signedIn();
-    const before = await loadPrincipal(env, () => db, userId);
+    const before = await loadPrincipal(env, () => openHttpDb(env).freshReads, userId);
     expect(before?.plan).toBe("free");
     expect(await setPlan(db, env, userId, "pro")).toBe(true);
     await staleCacheWrite(userId, before);
@@ -95,7 +96,7 @@ describe("sessions", () => {
 
   it("end with the account, whatever a stale cache write puts back", async () => {
     const { session, userId } = await signedIn();
-    const before = await loadPrincipal(env, () => db, userId);
+    const before = await loadPrincipal(env, () => openHttpDb(env).freshReads, userId);
     const res = await SELF.fetch(`${APP}/api/me`, as(session, { method: "DELETE" }));
     expect(res.status).toBe(204);
     await staleCacheWrite(userId, before);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as schema from "../../schema";
 import { CRON, runScheduled, TRAFFIC_SOURCES_HOUR_UTC } from "../../worker/cron";
 import { openDb } from "../../worker/db/client";
+import { openHttpDb } from "../../worker/db/http";
 import worker from "../../worker/index";
 import type { JobMessage, TrafficSourcesJob } from "../../worker/jobs/messages";
 import { pacificDay } from "../../worker/quota/pacific-day";
@@ -120,7 +121,7 @@ describe("traffic.sources", () => {
     expect(rows.some((r) => r.source === "YT_SEARCH")).toBe(true);
 
     // The sources add up to the video's daily total the Analytics API reports.
-    const principal = await loadPrincipal(env, () => db, who.id);
+    const principal = await loadPrincipal(env, () => openHttpDb(env).freshReads, who.id);
     if (!principal) throw new Error("no principal");
     const totals = await actForUser(env, db, principal, (client, user) =>
       client.getDailyVideoMetrics(user, test.videoId, days[0] as string, days[3] as string),

@@ -1,9 +1,10 @@
 import { and, count, gt, inArray, lt, lte, max, sql } from "drizzle-orm";
+import { rateLimiter } from "../../durable-objects/rate-limiter/stub";
 import { deadLetters, tests } from "../../schema";
 import type { Db } from "../db/client";
 import type { AlertRaiseJob } from "../jobs/messages";
 import { minuteOf } from "../metrics/batch";
-import { metricsShards } from "../metrics/record";
+import { flushMetrics, metricsShards } from "../metrics/record";
 
 /**
  * The operational conditions the five-minute cron watches, each answering the alerts that hold
@@ -15,6 +16,7 @@ export const OPS_ALERT_KINDS = {
   youtubeErrors: "youtube.error_rate",
   deadLetters: "jobs.dead_letters",
   stuckTest: "test.stuck",
+  rateLimiter: "rate_limiter.failing",
 } as const;
 
 /** The window and thresholds of the YouTube error-rate alert. */
@@ -37,6 +39,7 @@ export type Firing = Omit<AlertRaiseJob, "type">;
  * least 20 calls, summed over the MetricsRecorder shards' per-minute tallies.
  */
 export async function youtubeErrorRate(env: Pick<Env, "METRICS_RECORDER">, now: number): Promise<Firing[]> {
+  await flushMetrics(env);
   const to = minuteOf(now);
   const from = to - YOUTUBE_ERROR_RATE.windowMinutes + 1;
   const windows = await Promise.all(metricsShards(env).map((shard) => shard.youtubeWindow(from, to)));
@@ -106,4 +109,27 @@ export async function stuckTests(db: Db, now: number): Promise<Firing[]> {
       data: { nextRotationAt: boundary, intervalMinutes: row.intervalMinutes },
     };
   });
+}
+
+/**
+ * The rate limiter is failing: a probe lease from a RateLimiter object of its own throws. While
+ * it fails, reads, health and sign-in go through unlimited and writes answer 503
+ * (`ttp_rate_limiter_failures_total` counts both), so an operator must hear of it.
+ */
+export async function rateLimiterFailing(env: Pick<Env, "RATE_LIMITER">, now: number): Promise<Firing[]> {
+  try {
+    await rateLimiter(env, "probe:cron").lease(1, 60, 1, now);
+    return [];
+  } catch (err) {
+    return [
+      {
+        kind: OPS_ALERT_KINDS.rateLimiter,
+        subject: "rate_limiter",
+        severity: "critical",
+        message:
+          "The RateLimiter Durable Object is failing: reads and sign-in run unlimited, writes answer 503",
+        data: { error: err instanceof Error ? err.message : String(err) },
+      },
+    ];
+  }
 }

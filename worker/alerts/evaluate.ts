@@ -6,6 +6,7 @@ import { enqueueJobs } from "../queue/send";
 import {
   type Firing,
   OPS_ALERT_KINDS,
+  rateLimiterFailing,
   recentDeadLetters,
   STUCK_LIMIT,
   stuckTests,
@@ -27,8 +28,9 @@ const keyOf = (kind: string, subject: string) => `${kind}/${subject}`;
  * so a raise still in the queue when the next pass runs changes nothing.
  */
 export async function evaluateOpsAlerts(env: Env, db: Db, now = Date.now()): Promise<OpsAlertTransitions> {
-  const [errorRate, dead, stuck, open] = await Promise.all([
+  const [errorRate, limiter, dead, stuck, open] = await Promise.all([
     youtubeErrorRate(env, now),
+    rateLimiterFailing(env, now),
     recentDeadLetters(db, now),
     stuckTests(db, now),
     db.$primary
@@ -36,7 +38,7 @@ export async function evaluateOpsAlerts(env: Env, db: Db, now = Date.now()): Pro
       .from(alerts)
       .where(and(isNull(alerts.clearedAt), inArray(alerts.kind, Object.values(OPS_ALERT_KINDS)))),
   ]);
-  const firing: Firing[] = [...errorRate, ...dead, ...stuck];
+  const firing: Firing[] = [...errorRate, ...limiter, ...dead, ...stuck];
   const firingKeys = new Set(firing.map((f) => keyOf(f.kind, f.subject)));
   const openKeys = new Set(open.map((a) => keyOf(a.kind, a.subject)));
   // Past the limit some stuck tests were not looked at: their alerts stay open until a later pass.

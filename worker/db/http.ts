@@ -22,6 +22,11 @@ export interface HttpDatabase {
    * read-only transactions, so a batch of reads sees one snapshot and can never write.
    */
   reads: HttpDb;
+  /**
+   * Read-only on the primary: for reads a creator expects to include what they just changed
+   * (a test they just created, its results), which a lagging replica could miss.
+   */
+  freshReads: HttpDb;
 }
 
 /**
@@ -38,5 +43,8 @@ export function openHttpDb(env: HttpDbEnv): HttpDatabase {
     client: neon(env.DATABASE_URL_READ ?? env.DATABASE_URL, { readOnly: true }),
     schema,
   });
-  return { db, reads };
+  const freshReads = env.DATABASE_URL_READ
+    ? drizzle({ client: neon(env.DATABASE_URL, { readOnly: true }), schema })
+    : reads;
+  return { db, reads, freshReads };
 }

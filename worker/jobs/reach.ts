@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { liveTestStatuses, reportingJobs, tests, videoReachDays } from "../../schema";
 import type { Db } from "../db/client";
+import { openHttpDb } from "../db/http";
 import { pacificDay, pacificDayKey } from "../quota/pacific-day";
 import { loadPrincipal } from "../users/principal";
 import { actForUser } from "../users/youtube-user";
@@ -203,7 +204,7 @@ async function withReporting<T>(
   userId: string,
   work: (reporting: YouTubeReportingClient, user: YouTubeUser) => Promise<T>,
 ): Promise<T | null> {
-  const principal = await loadPrincipal(env, () => db, userId);
+  const principal = await loadPrincipal(env, () => openHttpDb(env).freshReads, userId);
   if (!principal || principal.status === "needs_reauth") return null;
   try {
     return await actForUser(env, db, principal, (client, user) =>

@@ -1,6 +1,7 @@
 import { and, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import { liveTestStatuses, tests, trafficSources } from "../../schema";
 import type { Db } from "../db/client";
+import { openHttpDb } from "../db/http";
 import { enqueueJobs } from "../queue/send";
 import { slotsOf } from "../title-tests/queries";
 import { DAILY_SLOT_MINUTES, finalDayRange } from "../title-tests/traffic-sources";
@@ -33,7 +34,7 @@ export async function fetchTrafficSources(db: Db, env: Env, job: TrafficSourcesJ
   if (!test || test.interval !== DAILY_SLOT_MINUTES) return 0;
   const range = finalDayRange(await slotsOf(db, test.id), job.asOf);
   if (!range) return 0;
-  const principal = await loadPrincipal(env, () => db, test.userId);
+  const principal = await loadPrincipal(env, () => openHttpDb(env).freshReads, test.userId);
   if (!principal || principal.status === "needs_reauth") return 0;
   let rows: DailyTrafficSource[];
   try {

@@ -74,6 +74,11 @@ export const FAMILIES = {
     type: "counter",
     help: "Job deliveries handled by the consumer by type and outcome (ok, retry, dead_letter); a retried job comes back.",
   },
+  rateLimiterFailures: {
+    name: "ttp_rate_limiter_failures_total",
+    type: "counter",
+    help: "Requests whose RateLimiter object failed, by mode: open (let through: reads, health, sign-in) or closed (503: writes).",
+  },
 } as const satisfies Record<string, FamilySpec>;
 
 /** The rotator's outcomes that `ttp_rotations_total` counts. */

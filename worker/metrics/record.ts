@@ -33,6 +33,34 @@ export async function sendMetrics(env: RecorderEnv, batch: MetricsBatch): Promis
   }
 }
 
+/** At most one send per isolate this often for request metrics (`queueMetrics`). */
+export const METRICS_FLUSH_MS = 5_000;
+
+/** The isolate's request metrics not yet sent, and when it last sent them. */
+const pending = { batch: new MetricsBatch(), lastFlush: Number.NEGATIVE_INFINITY };
+
+/**
+ * Adds a request's batch to the isolate's pending counts and sends them (one `record()` to a
+ * random shard) only when the last send was `METRICS_FLUSH_MS` ago or more: a Durable Object call
+ * every few seconds per isolate instead of one per request. The caller hands the returned promise
+ * to `waitUntil`. Counts still pending when an isolate is evicted are lost, which under-counts by
+ * at most a few seconds of one isolate's traffic; the scrape and the alert checks flush first, so
+ * what this isolate counted is never missing from what it reads itself.
+ */
+export function queueMetrics(env: RecorderEnv, batch: MetricsBatch, now = Date.now()): Promise<void> {
+  pending.batch.add(batch.data());
+  if (now - pending.lastFlush < METRICS_FLUSH_MS) return Promise.resolve();
+  return flushMetrics(env, now);
+}
+
+/** Sends this isolate's pending request metrics now (before a scrape reads the shards). Never rejects. */
+export function flushMetrics(env: RecorderEnv, now = Date.now()): Promise<void> {
+  const batch = pending.batch;
+  pending.batch = new MetricsBatch();
+  pending.lastFlush = now;
+  return sendMetrics(env, batch);
+}
+
 /** Runs `fn` with `batch` as the place every recorder below writes to. */
 export function withMetrics<T>(batch: MetricsBatch, fn: () => T): T {
   return scope.run(batch, fn);
@@ -84,4 +112,9 @@ export function recordJobsEnqueued(env: RecorderEnv, types: readonly string[]): 
 /** One delivery the consumer handled. */
 export function recordJobProcessed(env: RecorderEnv, type: string, outcome: JobOutcome): void {
   record(env, (batch) => batch.count(FAMILIES.jobsProcessed.name, { type, outcome }));
+}
+
+/** One increment of a plain counter (e.g. `ttp_rate_limiter_failures_total`). */
+export function recordCount(env: RecorderEnv, name: string, labels: Record<string, string>): void {
+  record(env, (batch) => batch.count(name, labels));
 }

@@ -6,7 +6,7 @@ import type { QuotaPriority } from "../quota/types";
 import { type CounterSample, type Labels, labelKey, MetricsBatch } from "./batch";
 import { FAMILIES, HTTP_DURATION_BUCKETS } from "./families";
 import { type FamilyData, formatExposition, type HistogramSeries, type Sample } from "./prometheus";
-import { metricsShards } from "./record";
+import { flushMetrics, metricsShards } from "./record";
 
 const PRIORITIES: readonly QuotaPriority[] = ["premium", "standard", "background"];
 
@@ -62,6 +62,8 @@ function histogramOf(counters: readonly CounterSample[], name: string): Histogra
  * the shards, quota gauges from the ledger's `status()`, test and dead-letter gauges from Postgres.
  */
 export async function scrapeMetrics(env: Env, db: Db): Promise<string> {
+  // This isolate's request counts may still be pending (queueMetrics): send them before reading.
+  await flushMetrics(env);
   const [snapshots, quota, testCounts, [dead]] = await Promise.all([
     Promise.all(metricsShards(env).map((shard) => shard.snapshot())),
     quotaLedger(env).status(),
@@ -101,6 +103,7 @@ export async function scrapeMetrics(env: Env, db: Db): Promise<string> {
     { spec: FAMILIES.deadLetters, samples: [{ labels: {}, value: dead?.n ?? 0 }] },
     { spec: FAMILIES.jobsEnqueued, samples: samplesOf(counters, FAMILIES.jobsEnqueued.name) },
     { spec: FAMILIES.jobsProcessed, samples: samplesOf(counters, FAMILIES.jobsProcessed.name) },
+    { spec: FAMILIES.rateLimiterFailures, samples: samplesOf(counters, FAMILIES.rateLimiterFailures.name) },
   ];
   return formatExposition(families);
 }

@@ -3,30 +3,121 @@ import { createMiddleware } from "hono/factory";
 import { rateLimiter } from "../../durable-objects/rate-limiter/stub";
 import type { AppEnv } from "../context";
 import { AppError } from "../errors";
+import { FAMILIES } from "../metrics/families";
+import { recordCount } from "../metrics/record";
+import { timed } from "./init";
 
 /** Requests per minute by default: per client IP on every API route, per user on signed-in routes. */
 export const RATE_LIMITS = { ip: 600, user: 300 } as const;
+
+const WINDOW_SECONDS = 60;
+
+/**
+ * Tokens an isolate asks for at once: a twentieth of the limit (30 of 600). More would strand
+ * budget in isolates a client no longer reaches; fewer would call the object more often.
+ */
+const LEASE_SHARE = 20;
+
+/** Keys an isolate remembers at most; past that it starts afresh (leases are only a cache). */
+const MAX_KEYS = 10_000;
+
+/** Tokens this isolate holds for a key, limit and window. */
+interface Allowance {
+  windowEnd: number;
+  tokens: number;
+  /** The object granted nothing: every token of the window is out. */
+  spent: boolean;
+}
+
+const allowances = new Map<string, Allowance>();
 
 function limitOf(setting: string | undefined, fallback: number): number {
   const value = Number(setting);
   return Number.isInteger(value) && value > 0 ? value : fallback;
 }
 
+/**
+ * The client's key: an IPv4 address as is, an IPv6 address by its /64 (one subscriber usually holds
+ * a whole /64, so keying by full address would give each client 2^64 budgets).
+ */
+export function clientKey(ip: string | undefined): string {
+  if (!ip) return "ip:unknown";
+  if (!ip.includes(":")) return `ip:${ip}`;
+  const [head = "", tail = ""] = ip.toLowerCase().split("%")[0]?.split("::") ?? [];
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const missing = Math.max(0, 8 - left.length - right.length);
+  const groups = ip.includes("::") ? [...left, ...Array(missing).fill("0"), ...right] : left;
+  const prefix = groups.slice(0, 4).map((g) => (Number.parseInt(g, 16) || 0).toString(16));
+  return `ip6:${prefix.join(":")}::/64`;
+}
+
+/** Spends one token of `key`, leasing more from its RateLimiter object when none is left here. */
+async function take(
+  c: Context<AppEnv>,
+  key: string,
+  limit: number,
+): Promise<{ allowed: boolean; retryAfter: number }> {
+  const now = Date.now();
+  const slot = `${key}\u0000${limit}`;
+  const held = allowances.get(slot);
+  if (held && now < held.windowEnd) {
+    if (held.tokens > 0) {
+      held.tokens--;
+      return { allowed: true, retryAfter: 0 };
+    }
+    // The object said the window's budget is spent: no need to ask it again before the window ends.
+    if (held.spent)
+      return { allowed: false, retryAfter: Math.max(1, Math.ceil((held.windowEnd - now) / 1000)) };
+  }
+  const want = Math.max(1, Math.floor(limit / LEASE_SHARE));
+  const lease = await timed(c, "limit", () => rateLimiter(c.env, key).lease(limit, WINDOW_SECONDS, want));
+  if (allowances.size >= MAX_KEYS) allowances.clear();
+  const windowEnd = lease.windowStart + WINDOW_SECONDS * 1000;
+  allowances.set(slot, { windowEnd, tokens: Math.max(0, lease.granted - 1), spent: lease.granted === 0 });
+  return { allowed: lease.granted > 0, retryAfter: lease.retryAfterSeconds };
+}
+
+/**
+ * Whether a request may go on when its RateLimiter fails. Reads, liveness and sign-in fail open:
+ * a broken limiter must not take down the whole API, and these are what a creator needs to keep
+ * using it (and what an operator needs to see it). Writes fail closed with a 503, since they are
+ * what a limit protects (YouTube quota, Postgres).
+ */
+function failsOpen(c: Context<AppEnv>): boolean {
+  const { method, path } = c.req;
+  return method === "GET" || method === "HEAD" || method === "OPTIONS" || path.startsWith("/api/auth/");
+}
+
 async function enforce(c: Context<AppEnv>, key: string, limit: number): Promise<void> {
-  const limiter = rateLimiter(c.env, key);
-  const decision = await limiter.hit(limit, 60);
+  let decision: { allowed: boolean; retryAfter: number };
+  try {
+    decision = await take(c, key, limit);
+  } catch (err) {
+    const open = failsOpen(c);
+    recordCount(c.env, FAMILIES.rateLimiterFailures.name, { mode: open ? "open" : "closed" });
+    c.var.log.warn("rate limiter failed", {
+      failOpen: open,
+      error: err instanceof Error ? err.message : String(err),
+    });
+    if (open) return;
+    throw new AppError("not_ready", "Request limits are unavailable; try again in a moment.");
+  }
   if (!decision.allowed) {
-    c.header("retry-after", String(decision.retryAfterSeconds));
+    c.header("retry-after", String(decision.retryAfter));
     throw new AppError("rate_limited", "Too many requests; slow down.", {
-      retryAfterSeconds: decision.retryAfterSeconds,
+      retryAfterSeconds: decision.retryAfter,
     });
   }
 }
 
-/** Limits requests per client IP (Cloudflare's `CF-Connecting-IP`). */
+/** Limits requests per client (Cloudflare's `CF-Connecting-IP`; IPv6 by /64). */
 export const limitPerIp = createMiddleware<AppEnv>(async (c, next) => {
-  const ip = c.req.header("cf-connecting-ip") ?? "unknown";
-  await enforce(c, `ip:${ip}`, limitOf(c.env.RATE_LIMIT_PER_IP, RATE_LIMITS.ip));
+  await enforce(
+    c,
+    clientKey(c.req.header("cf-connecting-ip")),
+    limitOf(c.env.RATE_LIMIT_PER_IP, RATE_LIMITS.ip),
+  );
   await next();
 });
 

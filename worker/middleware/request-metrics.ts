@@ -5,7 +5,7 @@ import { METHOD_NAME_ALL } from "hono/router";
 import type { AppEnv } from "../context";
 import { MetricsBatch } from "../metrics/batch";
 import { FAMILIES, HTTP_DURATION_BUCKETS } from "../metrics/families";
-import { sendMetrics, withMetrics } from "../metrics/record";
+import { queueMetrics, withMetrics } from "../metrics/record";
 
 const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
@@ -21,8 +21,9 @@ function routeOf(c: Context<AppEnv>): string {
 /**
  * Counts every request by route, method and status, observes its latency, and writes one JSON log
  * line (route pattern and path, never the query string: OAuth codes and states travel there). The
- * increments, and YouTube calls made while answering, go to the MetricsRecorder in one `record()`
- * after the response (`waitUntil`), so a slow or failing recorder never delays or breaks it.
+ * increments, and YouTube calls made while answering, join the isolate's pending counts, sent to the
+ * MetricsRecorder at most every few seconds after a response (`waitUntil`, `queueMetrics`), so a
+ * slow or failing recorder never delays or breaks a request, and most requests make no DO call.
  */
 export const requestMetrics = createMiddleware<AppEnv>(async (c, next) => {
   const batch = new MetricsBatch();
@@ -36,8 +37,19 @@ export const requestMetrics = createMiddleware<AppEnv>(async (c, next) => {
     const status = c.res.status;
     batch.count(FAMILIES.httpRequests.name, { route, method, status: String(status) });
     batch.observe(FAMILIES.httpDuration.name, { route }, seconds, HTTP_DURATION_BUCKETS);
-    c.var.log.info("request", { method, route, path: c.req.path, status, durationMs: Date.now() - started });
-    const sending = sendMetrics(c.env, batch);
+    // The named steps' milliseconds (as in `Server-Timing`), so a slow request says where it waited.
+    const steps = Object.fromEntries(
+      [...(c.var.timings ?? new Map<string, number>())].map(([name, ms]) => [name, Math.round(ms)]),
+    );
+    c.var.log.info("request", {
+      method,
+      route,
+      path: c.req.path,
+      status,
+      durationMs: Date.now() - started,
+      steps,
+    });
+    const sending = queueMetrics(c.env, batch);
     try {
       c.executionCtx.waitUntil(sending);
     } catch {

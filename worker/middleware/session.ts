@@ -13,6 +13,7 @@ import type { AppEnv } from "../context";
 import { AppError } from "../errors";
 import { loadSessionPrincipal, type Principal } from "../users/principal";
 import { createSession } from "../users/sessions";
+import { timed } from "./init";
 
 /** The session a request carries, after `requireUser`: what sign-out revokes. */
 type SessionOf = Pick<SessionClaims, "sessionId" | "authTime">;
@@ -64,7 +65,9 @@ export async function sessionClaimsOf(c: Context<AppEnv>): Promise<SessionClaims
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   if (!getCookie(c, SESSION_COOKIE)) throw new AppError("unauthenticated", "Sign in to continue.");
   const claims = await sessionClaimsOf(c);
-  const principal = claims ? await loadSessionPrincipal(c.env, c.var.db, claims) : null;
+  const principal = claims
+    ? await timed(c, "session", () => loadSessionPrincipal(c.env, () => c.var.read().freshReads, claims))
+    : null;
   if (!claims || !principal) {
     endSession(c);
     throw new AppError("unauthenticated", "Your session has ended. Sign in again.");

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { controlFrom } from "../../durable-objects/test-rotator/contract";
 import type { AppEnv } from "../context";
+import { timed } from "../middleware/init";
 import { userOf } from "../middleware/session";
 import { changeStatus } from "../title-tests/control";
 import { createTest, startDraft } from "../title-tests/creation";
@@ -13,7 +14,8 @@ import {
   patchTestBody,
   testIdParam,
 } from "../title-tests/input";
-import { listOwnTests, ownTest, testDetail, testResults } from "../title-tests/reading";
+import { ownTestResults } from "../title-tests/read-batches";
+import { listOwnTests, testDetail } from "../title-tests/reading";
 import { resultsCsv } from "../title-tests/results";
 import type { TitleTestScope } from "../title-tests/scope";
 import { validate } from "../validation";
@@ -69,14 +71,19 @@ export const testRoutes = new Hono<AppEnv>()
     await removeTest(scope(c), c.req.valid("param").id);
     return c.body(null, 204);
   })
+  // Results and their CSV: one HTTP batch, on the primary (read-only) so a creator sees their own
+  // latest change.
   .get("/tests/:id/results", validate("param", testIdParam), async (c) => {
-    const s = scope(c);
-    return c.json(await testResults(s, await ownTest(s, c.req.valid("param").id)));
+    const { id } = c.req.valid("param");
+    const { results } = await timed(c, "db", () => ownTestResults(c.var.read().freshReads, userOf(c).id, id));
+    return c.json(results);
   })
   .get("/tests/:id/export.csv", validate("param", testIdParam), async (c) => {
-    const s = scope(c);
-    const row = await ownTest(s, c.req.valid("param").id);
-    return c.body(resultsCsv(await testResults(s, row)), 200, {
+    const { id } = c.req.valid("param");
+    const { row, results } = await timed(c, "db", () =>
+      ownTestResults(c.var.read().freshReads, userOf(c).id, id),
+    );
+    return c.body(resultsCsv(results), 200, {
       "content-type": "text/csv; charset=utf-8",
       "content-disposition": `attachment; filename="test-${row.id}.csv"`,
       "cache-control": "no-store",

@@ -7,7 +7,6 @@ import {
   type TestStatus,
   tests,
   titles,
-  userStats,
   users,
 } from "../../schema";
 import type { Db } from "../db/client";
@@ -257,48 +256,6 @@ export async function slotsOf(db: Db, testId: string) {
     .from(slots)
     .where(eq(slots.testId, testId))
     .orderBy(asc(slots.slotIndex));
-}
-
-/** The dashboard's figures of one user. */
-export interface Dashboard {
-  /** Tests live now (scheduled, running or paused in any way). */
-  activeTests: number;
-  /** Views gained in closed slots of all the user's tests. */
-  viewsDuringTests: number;
-  /**
-   * When `viewsDuringTests` and the outcomes were last counted (the hourly rollup), or null before
-   * the first count; the dashboard says how fresh its figures are with it.
-   */
-  statsAsOf: string | null;
-  /** Mean lift of the winners of won tests, or null before the first win. */
-  averageWinLift: number | null;
-  won: number;
-  same: number;
-  inconclusive: number;
-  byStatus: Partial<Record<TestStatus, number>>;
-}
-
-/** The dashboard: the user's `user_stats` row (the rollup) and their tests counted by status. */
-export async function dashboardOf(db: Db, userId: string): Promise<Dashboard> {
-  // Outcomes and views come precomputed (hourly, and when a test finishes); only the cheap count
-  // of the creator's tests by status is live, so a test just started shows at once.
-  const [stats] = await db.select().from(userStats).where(eq(userStats.userId, userId));
-  const statuses = await db
-    .select({ status: tests.status, n: count() })
-    .from(tests)
-    .where(eq(tests.userId, userId))
-    .groupBy(tests.status);
-  const byStatus = Object.fromEntries(statuses.map((s) => [s.status, s.n]));
-  return {
-    activeTests: statuses.filter((s) => LIVE.includes(s.status)).reduce((n, s) => n + s.n, 0),
-    viewsDuringTests: stats?.viewsDuringTests ?? 0,
-    statsAsOf: stats ? stats.updatedAt.toISOString() : null,
-    averageWinLift: stats?.averageWinningLift ?? null,
-    won: stats?.testsWon ?? 0,
-    same: stats?.testsSame ?? 0,
-    inconclusive: stats?.testsInconclusive ?? 0,
-    byStatus,
-  };
 }
 
 /** A test's daily Analytics rows by Pacific day (what CTR and watch-time tests are judged by). */

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { users } from "../../schema";
 import type { Db } from "../db/client";
+import { openHttpDb } from "../db/http";
 import { YouTubeError } from "../youtube/errors";
 import { loadPrincipal } from "./principal";
 import { actForUser } from "./youtube-user";
@@ -11,7 +12,7 @@ import { actForUser } from "./youtube-user";
  * grant is left to reconnect; that is not a failure to retry.
  */
 export async function syncChannel(db: Db, env: Env, userId: string): Promise<void> {
-  const principal = await loadPrincipal(env, () => db, userId);
+  const principal = await loadPrincipal(env, () => openHttpDb(env).freshReads, userId);
   if (!principal || principal.status === "needs_reauth") return;
   try {
     const channel = await actForUser(env, db, principal, (client, user) =>

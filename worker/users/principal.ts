@@ -3,7 +3,7 @@ import { users } from "../../schema";
 import type { Plan } from "../auth/plans";
 import { isSessionRevoked } from "../auth/revocation";
 import type { SessionClaims } from "../auth/session";
-import type { Db } from "../db/client";
+import type { HttpDb } from "../db/http";
 
 /** The signed-in user as every route sees it: who they are and what they may do. */
 export interface Principal {
@@ -22,10 +22,10 @@ const cacheKey = (userId: string) => `principal:${userId}`;
  * The principal of `userId`, from KV when cached (so most requests never touch Postgres for
  * auth), else from Postgres. `null` when the user does not exist (deleted).
  */
-export async function loadPrincipal(env: Env, db: () => Db, userId: string): Promise<Principal | null> {
+export async function loadPrincipal(env: Env, read: () => HttpDb, userId: string): Promise<Principal | null> {
   const cached = await env.CACHE.get<Principal>(cacheKey(userId), "json");
   if (cached) return cached;
-  return readPrincipal(env, db, userId);
+  return readPrincipal(env, read, userId);
 }
 
 /**
@@ -36,7 +36,7 @@ export async function loadPrincipal(env: Env, db: () => Db, userId: string): Pro
  */
 export async function loadSessionPrincipal(
   env: Env,
-  db: () => Db,
+  read: () => HttpDb,
   claims: Pick<SessionClaims, "userId" | "sessionId" | "version">,
 ): Promise<Principal | null> {
   const [cached, revoked] = await Promise.all([
@@ -45,13 +45,13 @@ export async function loadSessionPrincipal(
   ]);
   if (revoked) return null;
   const principal =
-    cached?.sessionVersion === claims.version ? cached : await readPrincipal(env, db, claims.userId);
+    cached?.sessionVersion === claims.version ? cached : await readPrincipal(env, read, claims.userId);
   return principal?.sessionVersion === claims.version ? principal : null;
 }
 
-async function readPrincipal(env: Env, db: () => Db, userId: string): Promise<Principal | null> {
-  const [row] = await db()
-    .$primary.select({
+async function readPrincipal(env: Env, read: () => HttpDb, userId: string): Promise<Principal | null> {
+  const [row] = await read()
+    .select({
       id: users.id,
       email: users.email,
       plan: users.plan,
