@@ -8,11 +8,15 @@ const expectedTables = [
   "analytics_polls",
   "dead_letters",
   "events",
+  "reporting_jobs",
+  "sessions",
   "slots",
   "tests",
   "titles",
+  "traffic_sources",
   "user_stats",
   "users",
+  "video_reach_days",
 ];
 
 async function tablesOf(target: LocalDatabase): Promise<string[]> {

@@ -14,6 +14,7 @@ import type { DailyRecord } from "./analysis";
 import type { TestRow } from "./queries";
 import { FINISHED } from "./reading";
 import { type Results, resultsOf } from "./results";
+import { dailyTrafficSources } from "./traffic-sources";
 
 /**
  * The two hottest reads of the API, each as one `batch([...])` over HTTP: one request to the
@@ -135,5 +136,10 @@ export async function ownTestResults(
             ]),
         );
   const final = FINISHED.includes(row.status) || (row.endsAt !== null && row.endsAt.getTime() <= now);
-  return { row, results: resultsOf(variants, records, { final, now, metric: row.metric, days }) };
+  // Only a daily-slot test has traffic sources: its one further read (null, unread, for the rest).
+  const trafficSources = await dailyTrafficSources(db, row, variants.length, records, now);
+  return {
+    row,
+    results: resultsOf(variants, records, { final, now, metric: row.metric, days, trafficSources }),
+  };
 }

@@ -1,9 +1,7 @@
 import { finishedTestStatuses, type TestStatus } from "../../schema";
 import { NotFound } from "../domain/errors";
 import { dailyRowsOf, eventsOf, findTest, listTests, slotsOf, type TestRow, titlesOf } from "./queries";
-import { resultsOf } from "./results";
 import type { TitleTestScope } from "./scope";
-import { dailyTrafficSources } from "./traffic-sources";
 import { testView } from "./views";
 
 /** Statuses in which a test is over and its video free again. */
@@ -36,15 +34,4 @@ export async function listOwnTests(
 ) {
   const rows = await listTests(scope.db, scope.user.id, options);
   return { items: rows.map((row) => testView(row, row.titles, scope.env)) };
-}
-
-/** A test's results from its slots in Postgres; final once it is over or past its end time. */
-export async function testResults(scope: TitleTestScope, row: TestRow) {
-  const variants = await titlesOf(scope.db, row.id);
-  const records = await slotsOf(scope.db, row.id);
-  const days = row.metric === "views" ? undefined : await dailyRowsOf(scope.db, row.id);
-  const now = Date.now();
-  const final = FINISHED.includes(row.status) || (row.endsAt !== null && row.endsAt.getTime() <= now);
-  const trafficSources = await dailyTrafficSources(scope.db, row, variants.length, records, now);
-  return resultsOf(variants, records, { final, now, metric: row.metric, days, trafficSources });
 }

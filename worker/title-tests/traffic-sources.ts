@@ -1,6 +1,6 @@
 import { and, eq, gte, lte } from "drizzle-orm";
 import { trafficSources } from "../../schema";
-import type { Db } from "../db/client";
+import type { HttpDb } from "../db/http";
 import { pacificDay, pacificDayKey } from "../quota/pacific-day";
 import { analyze, type Slot } from "../stats/analyze";
 import type { SlotRecord } from "./analysis";
@@ -107,11 +107,11 @@ export function finalDayRange(
 
 /** A video's stored traffic-source rows between two Pacific days (inclusive). */
 export async function trafficSourceDaysOf(
-  db: Db,
+  db: HttpDb,
   videoId: string,
   range: { from: string; to: string },
 ): Promise<TrafficSourceDay[]> {
-  return db.$primary
+  return db
     .select({
       day: trafficSources.day,
       source: trafficSources.source,
@@ -248,7 +248,7 @@ function sourceAnalysis(
  * from the stored rows of the video over the test's days.
  */
 export async function dailyTrafficSources(
-  db: Db,
+  db: HttpDb,
   test: { videoId: string; intervalMinutes: number },
   variantCount: number,
   records: readonly SlotRecord[],
