@@ -1,17 +1,7 @@
 import { and, asc, count, desc, eq, inArray } from "drizzle-orm";
-import {
-  analyticsPolls,
-  events,
-  liveTestStatuses,
-  slots,
-  type TestStatus,
-  tests,
-  titles,
-  users,
-} from "../../schema";
+import { events, liveTestStatuses, slots, type TestStatus, tests, titles, users } from "../../schema";
 import type { Db } from "../db/client";
 import { Conflict } from "../domain/errors";
-import type { DailyRecord } from "./analysis";
 
 /** A test's row as the routes read it. */
 export type TestRow = typeof tests.$inferSelect;
@@ -256,25 +246,4 @@ export async function slotsOf(db: Db, testId: string) {
     .from(slots)
     .where(eq(slots.testId, testId))
     .orderBy(asc(slots.slotIndex));
-}
-
-/** A test's daily Analytics rows by Pacific day (what CTR and watch-time tests are judged by). */
-export async function dailyRowsOf(db: Db, testId: string): Promise<Map<string, DailyRecord>> {
-  const rows = await db
-    .select({
-      day: analyticsPolls.day,
-      impressions: analyticsPolls.impressions,
-      ctr: analyticsPolls.ctr,
-      watchMinutes: analyticsPolls.watchMinutes,
-    })
-    .from(analyticsPolls)
-    .where(and(eq(analyticsPolls.testId, testId), eq(analyticsPolls.kind, "daily")));
-  return new Map(
-    rows
-      .filter((r): r is typeof r & { day: string } => r.day !== null)
-      .map((r) => [
-        r.day,
-        { day: r.day, impressions: r.impressions ?? 0, ctr: r.ctr ?? 0, watchMinutes: r.watchMinutes ?? 0 },
-      ]),
-  );
 }

@@ -1,6 +1,6 @@
 import { finishedTestStatuses, type TestStatus } from "../../schema";
 import { NotFound } from "../domain/errors";
-import { dailyRowsOf, eventsOf, findTest, listTests, slotsOf, type TestRow, titlesOf } from "./queries";
+import { eventsOf, findTest, listTests, type TestRow, titlesOf } from "./queries";
 import type { TitleTestScope } from "./scope";
 import { testView } from "./views";
 
