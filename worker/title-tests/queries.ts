@@ -231,18 +231,21 @@ export async function discardTest(db: Db, testId: string): Promise<void> {
   await db.delete(tests).where(eq(tests.id, testId));
 }
 
+/** The columns of a slot as the analysis and the charts read them. */
+export const slotColumns = {
+  slotIndex: slots.slotIndex,
+  variant: slots.variant,
+  block: slots.block,
+  startedAt: slots.startedAt,
+  endedAt: slots.endedAt,
+  viewsStart: slots.viewsStart,
+  viewsEnd: slots.viewsEnd,
+};
+
 /** A test's slots in order, as the analysis and the charts read them. */
 export async function slotsOf(db: Db, testId: string) {
   return db.$primary
-    .select({
-      slotIndex: slots.slotIndex,
-      variant: slots.variant,
-      block: slots.block,
-      startedAt: slots.startedAt,
-      endedAt: slots.endedAt,
-      viewsStart: slots.viewsStart,
-      viewsEnd: slots.viewsEnd,
-    })
+    .select(slotColumns)
     .from(slots)
     .where(eq(slots.testId, testId))
     .orderBy(asc(slots.slotIndex));

@@ -11,7 +11,7 @@ import {
 import type { HttpDb } from "../db/http";
 import { NotFound } from "../domain/errors";
 import type { DailyRecord } from "./analysis";
-import type { TestRow } from "./queries";
+import { slotColumns, type TestRow } from "./queries";
 import { FINISHED } from "./reading";
 import { type Results, resultsOf } from "./results";
 import { dailyTrafficSources } from "./traffic-sources";
@@ -94,19 +94,7 @@ export async function ownTestResults(
       .from(titles)
       .where(eq(titles.testId, testId))
       .orderBy(asc(titles.variant)),
-    db
-      .select({
-        slotIndex: slots.slotIndex,
-        variant: slots.variant,
-        block: slots.block,
-        startedAt: slots.startedAt,
-        endedAt: slots.endedAt,
-        viewsStart: slots.viewsStart,
-        viewsEnd: slots.viewsEnd,
-      })
-      .from(slots)
-      .where(eq(slots.testId, testId))
-      .orderBy(asc(slots.slotIndex)),
+    db.select(slotColumns).from(slots).where(eq(slots.testId, testId)).orderBy(asc(slots.slotIndex)),
     db
       .select({
         day: analyticsPolls.day,
