@@ -438,8 +438,8 @@ export async function makeCreator(stack: BenchStack, email: string): Promise<Cre
     account: email,
     title: `Channel of ${email}`,
   });
-  const { cookie, projectHint } = await signIn(stack.url, email);
-  const me = await fetch(`${stack.url}/api/me`, { headers: { cookie } });
+  const first = await signIn(stack.url, email);
+  const me = await fetch(`${stack.url}/api/me`, { headers: { cookie: first.cookie } });
   const meBody = (await me.json()) as { id?: string; user?: { id: string } };
   const userId = meBody.id ?? meBody.user?.id;
   if (!userId) throw new Error(`GET /api/me for ${email}: ${JSON.stringify(meBody)}`);
@@ -449,6 +449,8 @@ export async function makeCreator(stack: BenchStack, email: string): Promise<Cre
     body: JSON.stringify({ plan: "authority" }),
   });
   if (!plan.ok) throw new Error(`setting the plan of ${email}: ${plan.status} ${await plan.text()}`);
+  // A plan change ends the creator's sessions (their rights changed): sign in again on the new plan.
+  const { cookie, projectHint } = await signIn(stack.url, email, first.projectHint);
   return { email, channelId: channel.id, userId, cookie, projectHint };
 }
 
