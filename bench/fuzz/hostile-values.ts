@@ -8,6 +8,9 @@ import { APP } from "../../test/worker/auth-fixtures";
  * `error` can be made to carry. Nothing here knows a route or an id.
  */
 
+/** A string without lone surrogates, which no URL or header can carry (each becomes `x`). */
+export const sendable = (s: string) => s.replace(/[\ud800-\udfff]/g, "x");
+
 /** A site that is not the app. */
 export const EVIL = "https://evil.example";
 
@@ -203,10 +206,7 @@ export const oddQuery = fc.oneof(
     .map(
       (d) =>
         `?${new URLSearchParams(
-          Object.entries(d).map(([k, v]): [string, string] => [
-            k.replace(/[\ud800-\udfff]/g, "x"),
-            v.replace(/[\ud800-\udfff]/g, "x"),
-          ]),
+          Object.entries(d).map(([k, v]): [string, string] => [sendable(k), sendable(v)]),
         )}`,
     ),
   fc.constantFrom(
@@ -250,9 +250,6 @@ export const methods = [
 
 /** Bearer tokens of the admin and metrics routes: absent, wrong, malformed, or right. */
 export const bearer = fc.constantFrom("none", "wrong", "malformed", "right", "rightPadded", "basic");
-
-/** Strings without lone surrogates, which no URL or header can carry. */
-const sendable = (s: string) => s.replace(/[\ud800-\udfff]/g, "x");
 
 /** Control characters and whitespace a browser drops from or misreads in a URL. */
 const sneakyChars = [
@@ -330,7 +327,7 @@ export const hostileReturnTo: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: hostileString.map(sendable) },
 );
 
-/** What a callback's `state`, `code` or `error` can carry besides the right value. */
+/** What a callback's `state`, `code` or `error` can carry besides the right value (all `sendable`). */
 export const hostileOAuthValue: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(
     "",

@@ -12,6 +12,7 @@ import {
   hostileString,
   methods,
   oddQuery,
+  sendable,
   type Wire,
   wire,
 } from "./hostile-values";
@@ -176,7 +177,7 @@ export const planArb: fc.Arbitrary<Plan> = fc
         const attempt = world.oauthCookies[choice.oauth] as World["oauthCookies"][number];
         session = session ? `${session}; ${attempt.cookie}` : attempt.cookie;
         const state = choice.callbackState === "right" ? attempt.state : choice.callbackState;
-        path = `${route.path(world, id)}?${new URLSearchParams({ state: state.replace(/[\ud800-\udfff]/g, "x"), code: "fuzz-code" })}`;
+        path = `${route.path(world, id)}?${new URLSearchParams({ state: sendable(state), code: "fuzz-code" })}`;
       }
       if (session) headers.cookie = session;
       if (origin) headers.origin = origin;

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { hostileDate, hostileNumber, hostileString, shapedBody, titleList } from "./hostile-values";
+import { hostileDate, hostileNumber, hostileString, sendable, shapedBody, titleList } from "./hostile-values";
 import type { World } from "./world";
 
 /**
@@ -104,7 +104,7 @@ export const testRef = fc.oneof(
           "%",
           "%%",
         ),
-        hostileString.map((s) => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, "x"))),
+        hostileString.map((s) => encodeURIComponent(sendable(s))),
       )
       .map((s) => () => s),
   },

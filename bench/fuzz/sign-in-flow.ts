@@ -142,8 +142,6 @@ async function consent(consentUrl: string): Promise<string | undefined> {
   return location ? (new URL(location).searchParams.get("code") ?? undefined) : undefined;
 }
 
-const sendable = (s: string) => s.replace(/[\ud800-\udfff]/g, "x");
-
 /** The plan of one sign-in flow. */
 export const signInFlowArb: fc.Arbitrary<Plan> = flowChoice.map((choice) => ({
   route: "sign-in flow",
@@ -179,13 +177,13 @@ export const signInFlowArb: fc.Arbitrary<Plan> = flowChoice.map((choice) => ({
     }
 
     const pick = (from: Source, field: "state" | "code", hostile: string): string | undefined =>
-      from === "hostile" ? sendable(hostile) : from === "none" ? undefined : attempts[from]?.[field];
+      from === "hostile" ? hostile : from === "none" ? undefined : attempts[from]?.[field];
     const state = pick(choice.state, "state", choice.hostileState);
     const code = pick(choice.code, "code", choice.hostileCode);
     const params = new URLSearchParams();
     if (state !== undefined) params.set("state", state);
     if (code !== undefined) params.set("code", code);
-    if (choice.error !== null) params.set("error", sendable(choice.error));
+    if (choice.error !== null) params.set("error", choice.error);
     const own = attempts[0]?.cookie;
     const other = attempts[1]?.cookie;
     const cookie = {
