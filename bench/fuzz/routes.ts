@@ -15,13 +15,9 @@ export interface Route {
   path: (w: World, id: string) => string;
   /** The body it expects (each field valid, broken, missing or joined by unknown ones). */
   body?: fc.Arbitrary<(w: World) => unknown>;
-  /** Its path names a test. */
-  test?: boolean;
   /** The right request signs Alice out or deletes her: it is only sent in ways that are refused. */
   signsOut?: boolean;
-  /** An admin route that changes a user: never aimed at Bob. */
-  admin?: boolean;
-  /** Whose bearer token it takes. */
+  /** Whose bearer token it takes; an admin route's path names an `adminId`, any other a `testRef`. */
   bearer?: "metrics" | "admin";
   /** Carries one of the world's open sign-in attempts (its cookie, and its state or a hostile one). */
   signInAttempt?: boolean;
@@ -120,7 +116,7 @@ export const testRef = fc.oneof(
   },
 );
 
-/** Which user or project an admin path names. */
+/** Which user or project an admin path names: never Bob (an admin may change any user, and his rows are watched). */
 export const adminId = fc.oneof(
   fc.constant((w: World) => w.alice.id),
   fc.uuid().map((u) => () => u),
@@ -160,52 +156,45 @@ export const ROUTES: Route[] = [
     },
   },
   { route: "GET /api/tests", method: "GET", path: () => "/api/tests" },
-  { route: "GET /api/tests/:id", method: "GET", path: (_, id) => `/api/tests/${id}`, test: true },
+  { route: "GET /api/tests/:id", method: "GET", path: (_, id) => `/api/tests/${id}` },
   {
     route: "PATCH /api/tests/:id",
     method: "PATCH",
     path: (_, id) => `/api/tests/${id}`,
-    test: true,
     body: patchBody,
   },
-  { route: "DELETE /api/tests/:id", method: "DELETE", path: (_, id) => `/api/tests/${id}`, test: true },
+  { route: "DELETE /api/tests/:id", method: "DELETE", path: (_, id) => `/api/tests/${id}` },
   {
     route: "POST /api/tests/:id/start",
     method: "POST",
     path: (_, id) => `/api/tests/${id}/start`,
-    test: true,
   },
   {
     route: "POST /api/tests/:id/pause",
     method: "POST",
     path: (_, id) => `/api/tests/${id}/pause`,
-    test: true,
   },
   {
     route: "POST /api/tests/:id/resume",
     method: "POST",
     path: (_, id) => `/api/tests/${id}/resume`,
-    test: true,
   },
-  { route: "POST /api/tests/:id/stop", method: "POST", path: (_, id) => `/api/tests/${id}/stop`, test: true },
+  { route: "POST /api/tests/:id/stop", method: "POST", path: (_, id) => `/api/tests/${id}/stop` },
   {
     route: "POST /api/tests/:id/apply-winner",
     method: "POST",
     path: (_, id) => `/api/tests/${id}/apply-winner`,
-    test: true,
     body: applyBody,
   },
   {
     route: "GET /api/tests/:id/results",
     method: "GET",
     path: (_, id) => `/api/tests/${id}/results`,
-    test: true,
   },
   {
     route: "GET /api/tests/:id/export.csv",
     method: "GET",
     path: (_, id) => `/api/tests/${id}/export.csv`,
-    test: true,
   },
   { route: "GET /api/dashboard", method: "GET", path: () => "/api/dashboard" },
   { route: "GET /api/admin/quota", method: "GET", path: () => "/api/admin/quota", bearer: "admin" },
@@ -229,7 +218,6 @@ export const ROUTES: Route[] = [
     path: (_, id) => `/api/admin/users/${id}/plan`,
     body: planBody,
     bearer: "admin",
-    admin: true,
   },
   { route: "unknown /api/*", method: "GET", path: (_, id) => `/api/${id}` },
 ];
