@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import { workerProject } from "../test/setup/worker-project";
+import { partsFor } from "./fuzz/split";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -13,10 +14,9 @@ const root = fileURLToPath(new URL("..", import.meta.url));
  * every `FUZZ_FLOW_EVERY` requests (10; 0 for none).
  */
 const requests = process.env.FUZZ_REQUESTS ?? "10000";
-/** The part files that carry requests (the fuzzer's split: at least 250 per part, at most 20 parts). */
-const perPart = Math.max(250, Math.ceil(Number(requests) / 20));
+/** The part files that carry requests (the fuzzer's split, bench/fuzz/split.ts). */
 const parts = Array.from(
-  { length: Math.min(20, Math.ceil(Number(requests) / perPart)) },
+  { length: partsFor(Number(requests)) },
   (_, i) => `bench/fuzz/part-${String(i + 1).padStart(2, "0")}.fuzz.ts`,
 );
 const seed = process.env.FUZZ_SEED ?? String(Math.floor(Math.random() * 2 ** 31));

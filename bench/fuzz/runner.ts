@@ -6,6 +6,7 @@ import { SESSION_COOKIE } from "../../worker/auth/session";
 import { changedParts, settle, snapshot } from "./checksum";
 import { describeRequest, type Plan, planArb, type Send } from "./requests";
 import { redirectProblem, signInFlowArb } from "./sign-in-flow";
+import { perPart } from "./split";
 import { buildWorld, type World } from "./world";
 
 /**
@@ -21,10 +22,8 @@ import { buildWorld, type World } from "./world";
 
 /** Requests in the whole run, over every part file. */
 const TOTAL = Number(Reflect.get(env, "FUZZ_REQUESTS") ?? 0);
-/** Part files (bench/fuzz/part-NN.fuzz.ts): each is a fresh workerd runtime, see `fuzzPart`. */
-export const PARTS = 20;
-/** Requests per part: the total over 20 parts, but at least 250 (a short run uses fewer parts). */
-const PER_PART = Math.max(250, Math.ceil(TOTAL / PARTS));
+/** Requests per part (`split.ts`). */
+const PER_PART = perPart(TOTAL);
 const SEED = Number(Reflect.get(env, "FUZZ_SEED") ?? 1);
 const PROGRESS_EVERY = Number(Reflect.get(env, "FUZZ_PROGRESS") ?? 1000);
 /** Every how many plans the database is checked around one (1: all; 0: none). */
