@@ -128,8 +128,8 @@ function tamper(cookie: string, at: number): string {
   return `${name}=${token.slice(0, i)}${c}${token.slice(i + 1)}`;
 }
 
-/** The session cookie an answer sets, if it sets one with a value. */
-function sessionSet(res: Response): boolean {
+/** Whether an answer sets a session cookie with a value (signs someone in). */
+export function sessionSet(res: Response): boolean {
   const cookie = cookieFrom(res, SESSION_COOKIE);
   return cookie !== undefined && cookie.length > SESSION_COOKIE.length + 1;
 }
