@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { sql } from "drizzle-orm";
-import { SignJWT } from "jose";
+import { base64url, SignJWT } from "jose";
 import { afterAll } from "vitest";
 import { createGoogleAccount, startSignIn } from "../../test/worker/auth-fixtures";
 import {
@@ -56,8 +56,6 @@ export const sessionKinds = [
 /** One way of sending a session cookie. */
 export type SessionKind = (typeof sessionKinds)[number];
 
-const base64url = (text: string) => btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-
 /** Session cookies of every kind: Alice's real one, and forged or broken ones. */
 async function forgeSessions(alice: TestCreator): Promise<Record<SessionKind, string>> {
   const real = alice.session;
@@ -72,10 +70,10 @@ async function forgeSessions(alice: TestCreator): Promise<Record<SessionKind, st
     .setIssuedAt()
     .setExpirationTime("1h")
     .sign(crypto.getRandomValues(new Uint8Array(32)));
-  const unsigned = `${base64url(JSON.stringify({ alg: "none", typ: "JWT" }))}.${base64url(
+  const unsigned = `${base64url.encode(JSON.stringify({ alg: "none", typ: "JWT" }))}.${base64url.encode(
     JSON.stringify({ sub: alice.id, sv: 1, iss: "titletesterpro", aud: "titletesterpro:session" }),
   )}.`;
-  const tamperedPayload = base64url(
+  const tamperedPayload = base64url.encode(
     JSON.stringify({
       sv: 1,
       sub: crypto.randomUUID(),
