@@ -206,23 +206,19 @@ export const signInFlowArb: fc.Arbitrary<Plan> = flowChoice.map((choice) => ({
 
     const violations: string[] = [];
     const signedIn = sessionSet(sent.res);
-    // Cookie, state and code of one attempt that reached the consent, and no error: a real sign-in.
-    const cookieOf: Source | "mixed" =
-      choice.cookie === "own"
-        ? 0
-        : choice.cookie === "other"
-          ? 1
-          : choice.cookie === "both"
-            ? "mixed"
-            : "none";
-    const whole =
-      (cookieOf === 0 || cookieOf === 1) &&
-      choice.state === cookieOf &&
-      choice.code === cookieOf &&
+    // State and code of one attempt that reached the consent, and no error.
+    const oneAttempt = (from: Source) =>
+      (from === 0 || from === 1) &&
+      choice.state === from &&
+      choice.code === from &&
       choice.error === null &&
-      attempts[cookieOf]?.code !== undefined;
-    if (signedIn && !whole && cookieOf !== "mixed")
-      violations.push("signed in from a callback that is not one whole attempt");
+      attempts[from]?.code !== undefined;
+    // With that attempt's cookie too: a real sign-in.
+    const cookieOf = choice.cookie === "own" ? 0 : choice.cookie === "other" ? 1 : "none";
+    const whole = oneAttempt(cookieOf);
+    // Both attempts' cookies: the app reads one of them, so a sign-in still needs state and code of one.
+    const mayBeWhole = choice.cookie === "both" ? oneAttempt(choice.state) : whole;
+    if (signedIn && !mayBeWhole) violations.push("signed in from a callback that is not one whole attempt");
     if (!signedIn && whole) violations.push(`a whole, untampered sign-in was refused (${sent.res.status})`);
     if (signedIn && sent.res.status !== 302) violations.push(`signed in with a ${sent.res.status}`);
     if (signedIn && choice.replay) {
