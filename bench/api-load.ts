@@ -22,12 +22,13 @@ import { issueSessionToken, SESSION_COOKIE } from "../worker/auth/session";
  *
  * Database: the embedded PGlite unless DATABASE_URL is set; then a fresh sibling database
  * `<name>_load` on that server. Signed-in reads go over Neon's SQL-over-HTTP, served locally from
- * the proxy's warm pool (10 connections), so the load holds no Postgres connection per request.
+ * the proxy's warm pool (`scripts/database.ts`: 10 connections on PostgreSQL, 2 on PGlite), so the
+ * load holds no Postgres connection per request.
  *
- * Settings (environment): LOAD_USERS (10000), LOAD_SECONDS per run (15), LOAD_LEVELS ("50,200,1000"; 50 and 200 are
- * what the targets are checked at), LOAD_USERS 2000 or 10000 with DATABASE_URL set or not,
- * LOAD_RESULTS (the results file's name, "api-load"), LOAD_ONLY (routes whose name contains it),
- * LOAD_VERBOSE=1 (wrangler's output, with the Worker's error logs).
+ * Settings (environment): LOAD_USERS (10000), LOAD_SECONDS per run (15), LOAD_LEVELS
+ * ("50,200,1000"; 50 and 200 are what the targets are checked at), LOAD_RESULTS (the results
+ * file's name, "api-load"), LOAD_ONLY (routes whose name contains it), LOAD_VERBOSE=1 (wrangler's
+ * output, with the Worker's error logs).
  */
 
 const USERS = Number(process.env.LOAD_USERS ?? 10_000);
