@@ -16,7 +16,7 @@ import {
   type Wire,
   wire,
 } from "./hostile-values";
-import { adminId, ROUTES, signsAliceOut, testRef } from "./routes";
+import { adminId, ROUTES, signsAliceOut, testRef, videoPath } from "./routes";
 import { type SessionKind, sessionKinds, type World } from "./world";
 
 /**
@@ -103,6 +103,7 @@ export const planArb: fc.Arbitrary<Plan> = fc
     methodOverride: fc.option(fc.constantFrom(...methods), { freq: 12 }),
     testRef,
     adminId,
+    videoPath,
     wire,
     contentType: fc.constantFrom(...contentTypes),
     randomBody: anyJson,
@@ -159,8 +160,14 @@ export const planArb: fc.Arbitrary<Plan> = fc
     };
     function build(world: World): FuzzRequest {
       const method = choice.methodOverride ?? route.method;
-      const id = route.bearer === "admin" ? choice.adminId(world) : choice.testRef(world);
-      let path = route.path(world, id) + (choice.query ?? "");
+      const id = route.video
+        ? choice.videoPath(world)
+        : route.bearer === "admin"
+          ? choice.adminId(world)
+          : choice.testRef(world);
+      let path = route.path(world, id);
+      // An odd query joins the query a route's path may already carry.
+      if (choice.query) path += path.includes("?") ? `&${choice.query.slice(1)}` : choice.query;
       const headers: Record<string, string> = {};
       let session = world.sessions[choice.session];
       let origin = choice.origin;

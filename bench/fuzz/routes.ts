@@ -17,7 +17,9 @@ export interface Route {
   body?: fc.Arbitrary<(w: World) => unknown>;
   /** The right request signs Alice out or deletes her: it is only sent in ways that are refused. */
   signsOut?: boolean;
-  /** Whose bearer token it takes; an admin route's path names an `adminId`, any other a `testRef`. */
+  /** Its path names a video (`videoPath`); else an admin route's names an `adminId`, any other's a `testRef`. */
+  video?: boolean;
+  /** Whose bearer token it takes. */
   bearer?: "metrics" | "admin";
   /** Carries one of the world's open sign-in attempts (its cookie, and its state or a hostile one). */
   signInAttempt?: boolean;
@@ -30,6 +32,9 @@ const videoRef = fc.oneof(
   fc.nat(2).map((i) => (w: World) => w.bobVideos[i % w.bobVideos.length]),
   fc.oneof(hostileString, fc.constantFrom("dQw4w9WgXcQ", "AAAAAAAAAAA")).map((s) => () => s),
 );
+
+/** Which video a path names: as in a body, percent-encoded. */
+export const videoPath = videoRef.map((video) => (w: World) => encodeURIComponent(sendable(video(w) ?? "")));
 
 const createBody = fc
   .tuple(
@@ -141,6 +146,12 @@ export const ROUTES: Route[] = [
   { route: "DELETE /api/me", method: "DELETE", path: () => "/api/me", signsOut: true },
   { route: "GET /api/videos", method: "GET", path: () => "/api/videos" },
   {
+    route: "GET /api/videos/:id/plan",
+    method: "GET",
+    path: (_, id) => `/api/videos/${id}/plan?titles=2&intervalMinutes=60`,
+    video: true,
+  },
+  {
     route: "POST /api/tests",
     method: "POST",
     path: () => "/api/tests",
@@ -210,6 +221,12 @@ export const ROUTES: Route[] = [
     method: "PATCH",
     path: (_, id) => `/api/admin/quota/projects/${id}`,
     body: limitBody,
+    bearer: "admin",
+  },
+  {
+    route: "GET /api/admin/operations",
+    method: "GET",
+    path: () => "/api/admin/operations",
     bearer: "admin",
   },
   {
