@@ -243,8 +243,9 @@ export class QuotaLedger extends DurableObject<Env> {
       const project = this.projects.get(projectId);
       if (!project) return null;
       // A configured project gets an admin row: the change must outlive the object and not
-      // wait for a deploy of QUOTA_PROJECTS.
-      this.store.putDailyLimit(project, limit, at);
+      // wait for a deploy of QUOTA_PROJECTS. A stored project's other fields are the ones held
+      // in `projects` (reloaded after every write), so writing them back changes only the limit.
+      this.store.putProject({ ...project, dailyLimit: limit }, at);
       this.loadProjects();
       this.checkAlerts(project.id, day);
       return this.projectStatus(project.id, day.key, at);

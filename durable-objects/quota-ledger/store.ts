@@ -75,21 +75,6 @@ export class LedgerStore {
     );
   }
 
-  /** Stores `project` with a new daily limit (a stored project keeps its other fields). */
-  putDailyLimit(project: StoredProject, dailyLimit: number, at: number): void {
-    this.sql.exec(
-      `INSERT INTO projects (id, client_id, client_secret_ref, api_key_ref, daily_limit, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET daily_limit = excluded.daily_limit, updated_at = excluded.updated_at`,
-      project.id,
-      project.clientId,
-      project.clientSecretRef,
-      project.apiKeyRef,
-      dailyLimit,
-      at,
-    );
-  }
-
   /** The latest Pacific day the ledger rolled over to. */
   rolledDay(): string | undefined {
     return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'day'").toArray()[0]?.value;

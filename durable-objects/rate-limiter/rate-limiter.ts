@@ -11,12 +11,12 @@ export interface RateLease {
 }
 
 /**
- * A fixed-window request budget for one key (`idFromName("ip:…")` or `"user:…"`). Isolates lease
- * tokens from it (`lease`), a few at a time, and spend them locally, so a busy client costs one
- * call here per few requests instead of one per request; the tokens handed out never exceed the
- * limit, so the limit holds across isolates (an isolate's unspent tokens are merely forgiven with
- * the window). The count lives in memory only: losing it on eviction forgives a few requests, and
- * not writing storage keeps each lease to one round trip.
+ * A fixed-window request budget for one key (`idFromName("ip:…")`, `"ip6:…/64"` or `"user:…"`).
+ * Isolates lease tokens from it (`lease`), a few at a time, and spend them locally, so a busy
+ * client costs one call here per few requests instead of one per request; the tokens handed out
+ * never exceed the limit, so the limit holds across isolates (an isolate's unspent tokens are
+ * merely forgiven with the window). The count lives in memory only: losing it on eviction forgives
+ * a few requests, and not writing storage keeps each lease to one round trip.
  */
 export class RateLimiter extends DurableObject<Env> {
   private windowStart = 0;

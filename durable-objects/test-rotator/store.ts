@@ -12,7 +12,7 @@ export type JournalEntry = { seq: number; at: number; step: string; data: string
 
 /**
  * A day of the video as stored: views and minutes from the Analytics API, impressions and clicks
- * from the reach reports (null until each arrives; `copied`: already in Postgres).
+ * from the reach reports (null until each arrives).
  */
 export type StoredDay = {
   day: string;

@@ -201,13 +201,15 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
         return this.arm(state);
       }
       const at = Math.max(state.dueAt, Date.now());
-      this.store.journal("alarm", { step: state.step, at });
+      const step = state.step;
+      this.store.journal("alarm", { step, at });
       try {
-        if (state.step === "rotate") await this.rotate(state, at);
-        else if (state.step === "settle") await this.settle(state, at);
+        if (step === "rotate") await this.rotate(state, at);
+        else if (step === "settle") await this.settle(state, at);
         else await this.finish(state, at, await readVideo(this.env, state));
         state.attempts = 0;
-        await this.daily.fetchIfDue(state, at);
+        // A settle step has just fetched them itself: again would read the reach days twice.
+        if (step !== "settle") await this.daily.fetchIfDue(state, at);
       } catch (err) {
         if (err instanceof InjectedCrash) throw err;
         onStepFailure(this.env, this.store, state, err, at);

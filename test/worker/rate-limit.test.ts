@@ -1,5 +1,5 @@
 import { createExecutionContext, env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { rateLimiterFailing } from "../../worker/alerts/conditions";
 import worker from "../../worker/index";
 import { as, createGoogleAccount, signIn } from "./auth-fixtures";
@@ -10,7 +10,18 @@ function request(path: string, ip: string, init: RequestInit = {}) {
   return new Request(`https://app.test${path}`, { ...init, headers });
 }
 
+/**
+ * The limiter's window is the wall clock's minute: a test whose requests straddle two minutes sees
+ * its count reset midway. Each counting test starts with at least 8 s of its minute left.
+ */
+async function insideOneWindow(): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 8_000) await new Promise((resolve) => setTimeout(resolve, left + 100));
+}
+
 describe("rate limits", () => {
+  beforeEach(insideOneWindow);
+
   it("answers 429 with Retry-After past the per-IP limit, and counts each IP apart", async () => {
     const limited = { ...env, RATE_LIMIT_PER_IP: "3" };
     const statuses: number[] = [];
@@ -59,6 +70,44 @@ describe("rate limits", () => {
       createExecutionContext(),
     );
     expect(other.status).toBe(200);
+  });
+});
+
+describe("rate limit leases", () => {
+  beforeEach(insideOneWindow);
+
+  it("spends leased tokens in the isolate: one object call per few requests, none once the window is spent", async () => {
+    let leases = 0;
+    const counting = {
+      ...env,
+      // 40 a minute: an isolate leases 2 tokens at a time (a twentieth of the limit).
+      RATE_LIMIT_PER_IP: "40",
+      RATE_LIMITER: {
+        idFromName: (name: string) => env.RATE_LIMITER.idFromName(name),
+        get: (id: DurableObjectId) => {
+          const stub = env.RATE_LIMITER.get(id);
+          return {
+            lease: (...args: Parameters<typeof stub.lease>) => {
+              leases++;
+              return stub.lease(...args);
+            },
+          };
+        },
+      } as unknown as typeof env.RATE_LIMITER,
+    };
+    const statuses: number[] = [];
+    for (let i = 0; i < 42; i++) {
+      const res = await worker.fetch(
+        request("/api/health", "198.51.100.40"),
+        counting,
+        createExecutionContext(),
+      );
+      statuses.push(res.status);
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(40);
+    expect(statuses.slice(40)).toEqual([429, 429]);
+    // 20 leases of 2 tokens, one more that found the budget spent, and none for the last request.
+    expect(leases).toBe(21);
   });
 });
 
