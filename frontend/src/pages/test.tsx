@@ -1,19 +1,11 @@
-import {
-  A,
-  createAsync,
-  revalidate,
-  useAction,
-  useParams,
-  useSubmission,
-  useSubmissions,
-} from "@solidjs/router";
-import { createSignal, ErrorBoundary, For, Show, Suspense } from "solid-js";
+import { A, createAsync, useAction, useParams, useSubmission, useSubmissions } from "@solidjs/router";
+import { createSignal, For, Show, Suspense } from "solid-js";
 import { controlFrom } from "../../../durable-objects/test-rotator/contract";
 import { useNow } from "../clock";
 import { Legend, LiftChart, ViewsChart, variantColor } from "../components/charts";
 import Countdown from "../components/countdown";
 import HowWeDecide from "../components/how-we-decide";
-import LoadError from "../components/load-error";
+import { LoadBoundary } from "../components/load-error";
 import { reauthHref } from "../components/reauth-banner";
 import StatusBadge from "../components/status-badge";
 import TrafficSources from "../components/traffic-sources";
@@ -70,9 +62,10 @@ export default function TestPage() {
 function TestView(props: { id: string }) {
   const test = createAsync(() => getTest(props.id));
   const results = createAsync(() => getResults(props.id));
+  const keys = () => [getTest.keyFor(props.id), getResults.keyFor(props.id)];
   // A test moves on its own (rotations, views): refetch while it is live.
   pollWhileVisible(
-    () => [getTest.keyFor(props.id), getResults.keyFor(props.id)],
+    keys,
     10_000,
     // Live, or finished with its last title still being set; a draft or a done test stays still.
     () => {
@@ -80,15 +73,13 @@ function TestView(props: { id: string }) {
       return !t || liveStatuses.includes(t.status) || (t.finishedAt !== null && t.finalVariant === null);
     },
   );
-  const retry = (reset: () => void) =>
-    void revalidate([getTest.keyFor(props.id), getResults.keyFor(props.id)]).then(reset);
   return (
     <main>
-      <ErrorBoundary fallback={(err, reset) => <LoadError error={err} retry={() => retry(reset)} />}>
+      <LoadBoundary keys={keys()}>
         <Suspense fallback={<TestSkeleton />}>
           <Show when={test()}>{(t) => <TestBody test={t()} results={results()} />}</Show>
         </Suspense>
-      </ErrorBoundary>
+      </LoadBoundary>
     </main>
   );
 }
