@@ -1,6 +1,13 @@
 import { For, Show } from "solid-js";
 import type { Results, TrafficSources as Traffic } from "../data/tests";
-import { formatDateTime, formatLift, formatNumber, variantName } from "../format";
+import {
+  countOf,
+  formatDateTime,
+  formatLift,
+  formatLiftInterval,
+  formatNumber,
+  variantName,
+} from "../format";
 import { variantColor } from "./charts";
 
 type VariantSources = Traffic["variants"][number];
@@ -11,7 +18,7 @@ function liftText(variant: number, s: Source): string {
   if (variant === 0) return "control";
   if (s.lift === null) return "not measured yet";
   if (s.liftLow === null || s.liftHigh === null) return `${formatLift(s.lift)} (interval after more rounds)`;
-  return `${formatLift(s.lift)} (${formatLift(s.liftLow)} to ${formatLift(s.liftHigh)})`;
+  return formatLiftInterval(s.lift, s.liftLow, s.liftHigh);
 }
 
 /**
@@ -41,7 +48,7 @@ export default function TrafficSources(props: { results: Results }) {
             }
           >
             <p class="hint">
-              {t().daysWithData} day{t().daysWithData === 1 ? "" : "s"} reported
+              {countOf(t().daysWithData, "day")} reported
               {t().daysPending > 0
                 ? `, ${t().daysPending} still to come${t().nextDataAt ? ` (next around ${formatDateTime(t().nextDataAt as string)})` : ""}`
                 : ""}
@@ -64,8 +71,7 @@ function SourceTable(props: { variant: VariantSources; title: string }) {
         <caption>
           <span class="swatch" style={{ background: variantColor(props.variant.variant) }} />
           <strong>{variantName(props.variant.variant)}</strong> <span class="cell-title">{props.title}</span>{" "}
-          — {formatNumber(props.variant.views)} views over {props.variant.days} day
-          {props.variant.days === 1 ? "" : "s"}
+          — {formatNumber(props.variant.views)} views over {countOf(props.variant.days, "day")}
         </caption>
         <thead>
           <tr>

@@ -29,7 +29,7 @@ import {
   formatDateTime,
   formatHours,
   formatInterval,
-  formatLift,
+  formatLiftInterval,
   formatNumber,
   formatProbability,
   formatRate,
@@ -245,7 +245,7 @@ function ResultsTable(props: { results: Results }) {
                     {v.variant === 0
                       ? "control"
                       : measured(v)
-                        ? `${formatLift(v.lift)} (${formatLift(v.liftLow)} to ${formatLift(v.liftHigh)})`
+                        ? formatLiftInterval(v.lift, v.liftLow, v.liftHigh)
                         : "not measured yet"}
                   </td>
                   <td>{measured(v) ? formatProbability(v.pBest) : "—"}</td>
