@@ -100,12 +100,8 @@ function SourceTable(props: { variant: VariantSources; title: string }) {
                     <span
                       class="share-bar"
                       aria-hidden="true"
-                      // Inline: the page's stylesheets belong to the rest of the page.
                       style={{
-                        display: "inline-block",
                         width: `${(share(s) * 5).toFixed(2)}em`,
-                        height: "0.6em",
-                        "margin-right": "0.4em",
                         background: variantColor(props.variant.variant),
                       }}
                     />
