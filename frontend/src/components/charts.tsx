@@ -123,7 +123,7 @@ export function LiftChart(props: { variants: Results["analysis"]["variants"] }) 
                       x2={x(t, 0)}
                       y1="0"
                       y2="10"
-                      class={t === 0 ? "axis" : "grid"}
+                      class={t === 0 ? "axis" : "grid-line"}
                       vector-effect="non-scaling-stroke"
                     />
                   )}
