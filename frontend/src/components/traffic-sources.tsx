@@ -9,6 +9,7 @@ import {
   variantName,
 } from "../format";
 import { variantColor } from "./charts";
+import TableWrap from "./table-wrap";
 
 type VariantSources = Traffic["variants"][number];
 type Source = VariantSources["sources"][number];
@@ -66,9 +67,9 @@ export default function TrafficSources(props: { results: Results }) {
 function SourceTable(props: { variant: VariantSources; title: string }) {
   const share = (s: Source) => (props.variant.views > 0 ? s.views / props.variant.views : 0);
   return (
-    <div class="table-wrap">
+    <TableWrap labelledBy={`sources-${props.variant.variant}`}>
       <table data-variant={props.variant.variant}>
-        <caption>
+        <caption id={`sources-${props.variant.variant}`}>
           <span class="swatch" style={{ background: variantColor(props.variant.variant) }} />
           <strong>{variantName(props.variant.variant)}</strong> <span class="cell-title">{props.title}</span>{" "}
           — {formatNumber(props.variant.views)} views over {countOf(props.variant.days, "day")}
@@ -115,6 +116,6 @@ function SourceTable(props: { variant: VariantSources; title: string }) {
           </Show>
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }

@@ -8,6 +8,7 @@ import HowWeDecide from "../components/how-we-decide";
 import { LoadBoundary } from "../components/load-error";
 import { reauthHref } from "../components/reauth-banner";
 import StatusBadge from "../components/status-badge";
+import TableWrap from "../components/table-wrap";
 import TrafficSources from "../components/traffic-sources";
 import { messageOf } from "../data/api";
 import { pollWhileVisible } from "../data/poll";
@@ -216,8 +217,7 @@ function ResultsTable(props: { results: Results }) {
   return (
     <section aria-labelledby="table-h">
       <h2 id="table-h">Results</h2>
-      {/* Scrolls sideways on a phone: focusable, so a keyboard can scroll it too. */}
-      <section class="table-wrap" tabindex="0" aria-labelledby="table-h">
+      <TableWrap labelledBy="table-h">
         <table>
           <thead>
             <tr>
@@ -254,7 +254,7 @@ function ResultsTable(props: { results: Results }) {
             </For>
           </tbody>
         </table>
-      </section>
+      </TableWrap>
     </section>
   );
 }
