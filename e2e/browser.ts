@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Page, type ViewportSize } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 
 /** Where screenshots are kept as test artifacts (git-ignored). */
 export const ARTIFACTS = "e2e/artifacts";
@@ -22,6 +23,59 @@ export async function launchChromium(): Promise<Browser> {
       "--no-first-run",
     ],
   });
+}
+
+/** The two screens every browser test looks at: a laptop and a 375-px phone. */
+export const DESKTOP: ViewportSize = { width: 1280, height: 900 };
+export const PHONE: ViewportSize = { width: 375, height: 812 };
+
+/**
+ * The browser of a test file: launched before its tests, closed after them. Call it at the top
+ * level of the file; the answer gives the browser inside the tests.
+ */
+export function useBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error("the browser is launched in beforeAll: use it inside a test");
+    return browser;
+  };
+}
+
+/**
+ * Runs `scenario` on a new page in a context of its own (axe opens a page in it to assemble its
+ * results); if it fails, saves what the page showed as the `failureShot` artifact before
+ * failing. The context is closed either way.
+ */
+export async function onNewPage(
+  browser: Browser,
+  viewport: ViewportSize,
+  failureShot: string,
+  scenario: (page: Page) => Promise<void>,
+): Promise<void> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  try {
+    await scenario(page);
+  } catch (err) {
+    await screenshot(page, failureShot).catch(() => {});
+    throw err;
+  } finally {
+    await context.close();
+  }
+}
+
+/** Signs the seeded demo creator in from the landing page, through the emulator's consent page. */
+export async function signIn(page: Page, appUrl: string): Promise<void> {
+  await page.goto(appUrl);
+  await page.getByRole("link", { name: "Sign in with Google" }).click();
+  await page.getByText("creator@example.com").first().click();
+  await page.waitForURL(`${appUrl}/dashboard`);
 }
 
 /** Saves a full-page screenshot as an artifact. */

@@ -1,25 +1,16 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchChromium, screenshot, watchCsp } from "./browser";
+import { describe, expect, inject, it } from "vitest";
+import { DESKTOP, PHONE, screenshot, useBrowser, watchCsp } from "./browser";
 
 const stack = { url: inject("appUrl") };
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 for (const [device, viewport] of [
-  ["desktop", { width: 1280, height: 900 }],
-  ["phone", { width: 375, height: 812 }],
+  ["desktop", DESKTOP],
+  ["phone", PHONE],
 ] as const) {
   describe(`a creator on a ${device}`, () => {
     it("signs in with Google, sees their uploads and account, and signs out", async () => {
-      const page = await browser.newPage({ viewport });
+      const page = await browser().newPage({ viewport });
       const cspViolations = await watchCsp(page);
       const landing = await page.goto(stack.url);
       // The SPA runs under its policy (the build's _headers), and breaks none of it on the tour.

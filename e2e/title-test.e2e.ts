@@ -1,6 +1,7 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchChromium, screenshot, watchCsp } from "./browser";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { DESKTOP, onNewPage, PHONE, screenshot, signIn, useBrowser, watchCsp } from "./browser";
+import { fitsWidth } from "./checks";
 
 const appUrl = inject("appUrl");
 const emulatorUrl = inject("emulatorUrl");
@@ -8,10 +9,9 @@ const emulatorUrl = inject("emulatorUrl");
 const VIDEO = "Cast Iron Myths, Tested";
 const CHALLENGER = "7 Cast Iron Myths I Tested (Most Are Wrong)";
 
-let browser: Browser;
+const browser = useBrowser();
 
 beforeAll(async () => {
-  browser = await launchChromium();
   // Simulated viewers at 60× speed, so each one-minute slot earns an hour's views.
   const res = await fetch(`${emulatorUrl}/__emulator/clock`, {
     method: "PUT",
@@ -21,39 +21,23 @@ beforeAll(async () => {
   expect(res.ok).toBe(true);
 });
 
-afterAll(async () => {
-  await browser?.close();
-});
-
-/** Whether the page fits its viewport's width (nothing to scroll sideways). */
-async function fitsWidth(page: Page): Promise<boolean> {
-  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
-}
-
 describe("a creator testing a title", () => {
-  it("creates a test in the wizard, watches it rotate, pauses, resumes, keeps a title and signs out", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const cspViolations = await watchCsp(page);
-    try {
-      await scenario(page);
-      // The wizard, the charts (inline `style` props) and thumbnails run under the SPA's CSP.
-      expect(cspViolations).toEqual([]);
-    } catch (err) {
-      // What the page showed when it failed, next to the other artifacts.
-      await screenshot(page, "test-failure").catch(() => {});
-      throw err;
-    } finally {
-      await page.close();
-    }
-  }, 300_000);
+  it(
+    "creates a test in the wizard, watches it rotate, pauses, resumes, keeps a title and signs out",
+    () =>
+      onNewPage(browser(), DESKTOP, "test-failure", async (page) => {
+        const cspViolations = await watchCsp(page);
+        await scenario(page);
+        // The wizard, the charts (inline `style` props) and thumbnails run under the SPA's CSP.
+        expect(cspViolations).toEqual([]);
+      }),
+    300_000,
+  );
 });
 
 /** One creator's whole way through a test, screenshotting each page. */
 async function scenario(page: Page): Promise<void> {
-  await page.goto(appUrl);
-  await page.getByRole("link", { name: "Sign in with Google" }).click();
-  await page.getByText("creator@example.com").first().click();
-  await page.waitForURL(`${appUrl}/dashboard`);
+  await signIn(page, appUrl);
   await page.getByText("Active tests").waitFor();
   await screenshot(page, "test-dashboard-empty");
 
@@ -135,7 +119,7 @@ async function scenario(page: Page): Promise<void> {
   await screenshot(page, "test-page-completed");
 
   // The same pages on a 375-px phone: everything fits the width.
-  await page.setViewportSize({ width: 375, height: 812 });
+  await page.setViewportSize(PHONE);
   await page.reload();
   await page.getByRole("heading", { name: "Verdict" }).waitFor();
   expect(await fitsWidth(page)).toBe(true);

@@ -1,9 +1,9 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
 import { openNodePool } from "../scripts/node-pool";
 import { pacificDay } from "../worker/quota/pacific-day";
 import { DAILY_SLOT_MINUTES } from "../worker/title-tests/traffic-sources";
-import { launchChromium, screenshot } from "./browser";
+import { DESKTOP, onNewPage, screenshot, signIn, useBrowser } from "./browser";
 
 /**
  * The traffic-source view of a daily-slot test, through the real results API and page. Seeded:
@@ -21,13 +21,7 @@ const DAY_MS = 86_400_000;
 // Not the video the other browser tests rotate.
 const AVOID = "Cast Iron Myths, Tested";
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /** The results' traffic-source field, as the page reads it (only the figures looked at here). */
 interface Traffic {
@@ -42,24 +36,15 @@ async function trafficOf(page: Page, testId: string): Promise<Traffic | null> {
 }
 
 describe("where each title's views came from", () => {
-  it("shows when the data arrives, then a table per title by traffic source", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    try {
-      await scenario(page);
-    } catch (err) {
-      await screenshot(page, "traffic-sources-failure").catch(() => {});
-      throw err;
-    } finally {
-      await page.close();
-    }
-  }, 240_000);
+  it(
+    "shows when the data arrives, then a table per title by traffic source",
+    () => onNewPage(browser(), DESKTOP, "traffic-sources-failure", scenario),
+    240_000,
+  );
 });
 
 async function scenario(page: Page): Promise<void> {
-  await page.goto(appUrl);
-  await page.getByRole("link", { name: "Sign in with Google" }).click();
-  await page.getByText("creator@example.com").first().click();
-  await page.waitForURL(`${appUrl}/dashboard`);
+  await signIn(page, appUrl);
 
   const videos = (await (await page.request.get(`${appUrl}/api/videos`)).json()) as {
     items: { videoId: string; title: string }[];

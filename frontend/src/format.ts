@@ -46,6 +46,11 @@ export function formatLift(lift: number | null | undefined, digits = 0): string 
   return `${lift > 0 ? "+" : "−"}${pct.replace("-", "")} %`;
 }
 
+/** A lift with its 95 % interval: "+18 % (−3 % to +40 %)". */
+export function formatLiftInterval(lift: number | null, low: number | null, high: number | null): string {
+  return `${formatLift(lift)} (${formatLift(low)} to ${formatLift(high)})`;
+}
+
 /** A probability as a whole percentage: 0.974 → "97 %". */
 export function formatProbability(p: number | null | undefined): string {
   return p == null || !Number.isFinite(p) ? "—" : `${Math.round(p * 100)} %`;

@@ -5,6 +5,7 @@ import {
   formatDuration,
   formatInterval,
   formatLift,
+  formatLiftInterval,
   formatRate,
   formatViews,
 } from "../../frontend/src/format";
@@ -76,6 +77,10 @@ describe("formatLift", () => {
     expect(formatLift(-0.04)).toBe("−4 %");
     expect(formatLift(0.001)).toBe("0 %");
     expect(formatLift(null)).toBe("—");
+  });
+
+  it("follows a lift with its interval, each end signed the same way", () => {
+    expect(formatLiftInterval(0.18, -0.03, 0.4)).toBe("+18 % (−3 % to +40 %)");
   });
 });
 

@@ -1,4 +1,4 @@
-import { For, Show } from "solid-js";
+import { createMemo, For, Show } from "solid-js";
 import type { Results } from "../data/tests";
 import { formatDateTime, formatLift, formatRate, variantName } from "../format";
 import { liftAxis } from "./lift-axis";
@@ -95,7 +95,8 @@ export function ViewsChart(props: { series: Results["series"]; now: number }) {
  * tracks, so bars, bands and labels line up on every width.
  */
 export function LiftChart(props: { variants: Results["analysis"]["variants"] }) {
-  const axis = () => liftAxis(props.variants);
+  // Once per change of the variants, not once per line, band and label that asks for it.
+  const axis = createMemo(() => liftAxis(props.variants));
   /** A lift's place across the track, 0–100; an unknown or infinite end runs to `fallback`. */
   const x = (lift: number | null, fallback: number) => {
     const { lo, hi } = axis();
@@ -123,7 +124,7 @@ export function LiftChart(props: { variants: Results["analysis"]["variants"] }) 
                       x2={x(t, 0)}
                       y1="0"
                       y2="10"
-                      class={t === 0 ? "axis" : "grid"}
+                      class={t === 0 ? "axis" : "grid-line"}
                       vector-effect="non-scaling-stroke"
                     />
                   )}

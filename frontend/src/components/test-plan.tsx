@@ -2,17 +2,16 @@ import { createAsync } from "@solidjs/router";
 import { ErrorBoundary, For, Show, Suspense } from "solid-js";
 import { messageOf } from "../data/api";
 import { getPlan, type VideoPlan } from "../data/videos";
-import { formatInterval, formatNumber } from "../format";
+import { formatInterval, formatLift, formatNumber } from "../format";
+
+const lastDays = (days: number) => `the last ${days === 1 ? "day" : `${days} days`}`;
 
 /** Where the views a plan rests on came from, in a creator's words. */
 const sourceWords: Record<VideoPlan["traffic"]["source"], (days: number) => string> = {
-  analytics: (days) => `from YouTube Analytics, the last ${days === 1 ? "day" : `${days} days`}`,
-  polls: (days) =>
-    `from the view counts we read during your tests, the last ${days === 1 ? "day" : `${days} days`}`,
+  analytics: (days) => `from YouTube Analytics, ${lastDays(days)}`,
+  polls: (days) => `from the view counts we read during your tests, ${lastDays(days)}`,
   lifetime: () => "its average since it was published: YouTube Analytics has no days for it yet",
 };
-
-const pct = (lift: number) => `+${Math.round(100 * lift)} %`;
 
 /** One effect's wait in words: "about 4 days (likely within 7)". */
 function waitWords(effect: VideoPlan["effects"][number], maxDays: number): string {
@@ -57,7 +56,7 @@ function PlanBody(props: { videoId: string; titles: number; intervalMinutes: num
             <For each={p().effects}>
               {(effect) => (
                 <li>
-                  <strong>{pct(effect.lift)}</strong> more views is found in {waitWords(effect, 30)}
+                  <strong>{formatLift(effect.lift)}</strong> more views is found in {waitWords(effect, 30)}
                 </li>
               )}
             </For>

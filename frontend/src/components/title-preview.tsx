@@ -5,7 +5,7 @@ import { createEffect, createSignal, For, on, Show } from "solid-js";
  * title after two lines, so how much survives depends on both. Figures measured from YouTube's
  * own layouts (search results and the home grid, on a 1280-px desktop and a 375-px phone).
  */
-export const titleLayouts = [
+const titleLayouts = [
   { key: "search-desktop", name: "Search, desktop", width: 500, size: 18 },
   { key: "home-desktop", name: "Home, desktop", width: 300, size: 16 },
   { key: "search-mobile", name: "Search, phone", width: 190, size: 14 },

@@ -1,7 +1,15 @@
 import { For, Show } from "solid-js";
 import type { Results, TrafficSources as Traffic } from "../data/tests";
-import { formatDateTime, formatLift, formatNumber, variantName } from "../format";
+import {
+  countOf,
+  formatDateTime,
+  formatLift,
+  formatLiftInterval,
+  formatNumber,
+  variantName,
+} from "../format";
 import { variantColor } from "./charts";
+import TableWrap from "./table-wrap";
 
 type VariantSources = Traffic["variants"][number];
 type Source = VariantSources["sources"][number];
@@ -11,7 +19,7 @@ function liftText(variant: number, s: Source): string {
   if (variant === 0) return "control";
   if (s.lift === null) return "not measured yet";
   if (s.liftLow === null || s.liftHigh === null) return `${formatLift(s.lift)} (interval after more rounds)`;
-  return `${formatLift(s.lift)} (${formatLift(s.liftLow)} to ${formatLift(s.liftHigh)})`;
+  return formatLiftInterval(s.lift, s.liftLow, s.liftHigh);
 }
 
 /**
@@ -41,7 +49,7 @@ export default function TrafficSources(props: { results: Results }) {
             }
           >
             <p class="hint">
-              {t().daysWithData} day{t().daysWithData === 1 ? "" : "s"} reported
+              {countOf(t().daysWithData, "day")} reported
               {t().daysPending > 0
                 ? `, ${t().daysPending} still to come${t().nextDataAt ? ` (next around ${formatDateTime(t().nextDataAt as string)})` : ""}`
                 : ""}
@@ -59,13 +67,12 @@ export default function TrafficSources(props: { results: Results }) {
 function SourceTable(props: { variant: VariantSources; title: string }) {
   const share = (s: Source) => (props.variant.views > 0 ? s.views / props.variant.views : 0);
   return (
-    <div class="table-wrap">
+    <TableWrap labelledBy={`sources-${props.variant.variant}`}>
       <table data-variant={props.variant.variant}>
-        <caption>
+        <caption id={`sources-${props.variant.variant}`}>
           <span class="swatch" style={{ background: variantColor(props.variant.variant) }} />
           <strong>{variantName(props.variant.variant)}</strong> <span class="cell-title">{props.title}</span>{" "}
-          — {formatNumber(props.variant.views)} views over {props.variant.days} day
-          {props.variant.days === 1 ? "" : "s"}
+          — {formatNumber(props.variant.views)} views over {countOf(props.variant.days, "day")}
         </caption>
         <thead>
           <tr>
@@ -94,12 +101,8 @@ function SourceTable(props: { variant: VariantSources; title: string }) {
                     <span
                       class="share-bar"
                       aria-hidden="true"
-                      // Inline: the page's stylesheets belong to the rest of the page.
                       style={{
-                        display: "inline-block",
                         width: `${(share(s) * 5).toFixed(2)}em`,
-                        height: "0.6em",
-                        "margin-right": "0.4em",
                         background: variantColor(props.variant.variant),
                       }}
                     />
@@ -113,6 +116,6 @@ function SourceTable(props: { variant: VariantSources; title: string }) {
           </Show>
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }

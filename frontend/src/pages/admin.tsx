@@ -1,6 +1,7 @@
 import { createAsync } from "@solidjs/router";
 import { For, Show, Suspense } from "solid-js";
 import { LoadBoundary } from "../components/load-error";
+import TableWrap from "../components/table-wrap";
 import { getOperations, getQuota, type QuotaProject } from "../data/admin";
 import { pollWhileVisible } from "../data/poll";
 import { countOf, formatDateTime, formatNumber } from "../format";
@@ -57,8 +58,7 @@ function QuotaStatusView() {
               <For each={s().projects}>{(p) => <ProjectBar project={p} />}</For>
             </ul>
             <h2 id="priority-h">By priority today</h2>
-            {/* Scrolls sideways on a phone: focusable, so a keyboard can scroll it too. */}
-            <section class="table-wrap" tabindex="0" aria-labelledby="priority-h">
+            <TableWrap labelledBy="priority-h">
               <table>
                 <thead>
                   <tr>
@@ -83,7 +83,7 @@ function QuotaStatusView() {
                   </For>
                 </tbody>
               </table>
-            </section>
+            </TableWrap>
             <Show when={Object.keys(s().denialsByReason).length > 0}>
               <h2>Denials by reason</h2>
               <ul>

@@ -1,21 +1,14 @@
-import {
-  A,
-  createAsync,
-  revalidate,
-  useAction,
-  useParams,
-  useSubmission,
-  useSubmissions,
-} from "@solidjs/router";
-import { createSignal, ErrorBoundary, For, Show, Suspense } from "solid-js";
+import { A, createAsync, useAction, useParams, useSubmission, useSubmissions } from "@solidjs/router";
+import { createSignal, For, Show, Suspense } from "solid-js";
 import { controlFrom } from "../../../durable-objects/test-rotator/contract";
 import { useNow } from "../clock";
 import { Legend, LiftChart, ViewsChart, variantColor } from "../components/charts";
 import Countdown from "../components/countdown";
 import HowWeDecide from "../components/how-we-decide";
-import LoadError from "../components/load-error";
+import { LoadBoundary } from "../components/load-error";
 import { reauthHref } from "../components/reauth-banner";
 import StatusBadge from "../components/status-badge";
+import TableWrap from "../components/table-wrap";
 import TrafficSources from "../components/traffic-sources";
 import { messageOf } from "../data/api";
 import { pollWhileVisible } from "../data/poll";
@@ -37,7 +30,7 @@ import {
   formatDateTime,
   formatHours,
   formatInterval,
-  formatLift,
+  formatLiftInterval,
   formatNumber,
   formatProbability,
   formatRate,
@@ -70,9 +63,10 @@ export default function TestPage() {
 function TestView(props: { id: string }) {
   const test = createAsync(() => getTest(props.id));
   const results = createAsync(() => getResults(props.id));
+  const keys = () => [getTest.keyFor(props.id), getResults.keyFor(props.id)];
   // A test moves on its own (rotations, views): refetch while it is live.
   pollWhileVisible(
-    () => [getTest.keyFor(props.id), getResults.keyFor(props.id)],
+    keys,
     10_000,
     // Live, or finished with its last title still being set; a draft or a done test stays still.
     () => {
@@ -80,15 +74,13 @@ function TestView(props: { id: string }) {
       return !t || liveStatuses.includes(t.status) || (t.finishedAt !== null && t.finalVariant === null);
     },
   );
-  const retry = (reset: () => void) =>
-    void revalidate([getTest.keyFor(props.id), getResults.keyFor(props.id)]).then(reset);
   return (
     <main>
-      <ErrorBoundary fallback={(err, reset) => <LoadError error={err} retry={() => retry(reset)} />}>
+      <LoadBoundary keys={keys()}>
         <Suspense fallback={<TestSkeleton />}>
           <Show when={test()}>{(t) => <TestBody test={t()} results={results()} />}</Show>
         </Suspense>
-      </ErrorBoundary>
+      </LoadBoundary>
     </main>
   );
 }
@@ -225,8 +217,7 @@ function ResultsTable(props: { results: Results }) {
   return (
     <section aria-labelledby="table-h">
       <h2 id="table-h">Results</h2>
-      {/* Scrolls sideways on a phone: focusable, so a keyboard can scroll it too. */}
-      <section class="table-wrap" tabindex="0" aria-labelledby="table-h">
+      <TableWrap labelledBy="table-h">
         <table>
           <thead>
             <tr>
@@ -254,7 +245,7 @@ function ResultsTable(props: { results: Results }) {
                     {v.variant === 0
                       ? "control"
                       : measured(v)
-                        ? `${formatLift(v.lift)} (${formatLift(v.liftLow)} to ${formatLift(v.liftHigh)})`
+                        ? formatLiftInterval(v.lift, v.liftLow, v.liftHigh)
                         : "not measured yet"}
                   </td>
                   <td>{measured(v) ? formatProbability(v.pBest) : "—"}</td>
@@ -263,7 +254,7 @@ function ResultsTable(props: { results: Results }) {
             </For>
           </tbody>
         </table>
-      </section>
+      </TableWrap>
     </section>
   );
 }

@@ -9,8 +9,8 @@ import StepForm from "./step-form";
 export default function SettingsStep(props: {
   user: Account;
   /** The chosen video and how many titles it tests (the current one included), for the plan. */
-  videoId?: string | undefined;
-  titleCount?: number;
+  videoId: string | undefined;
+  titleCount: number;
   settings: Settings;
   problem: string | null;
   onChange: <K extends keyof Settings>(key: K, value: Settings[K]) => void;
@@ -27,9 +27,7 @@ export default function SettingsStep(props: {
         onChange={(m) => props.onChange("intervalMinutes", m)}
       />
       <Show when={props.videoId}>
-        {(id) => (
-          <TestPlan videoId={id()} titles={props.titleCount ?? 2} intervalMinutes={s().intervalMinutes} />
-        )}
+        {(id) => <TestPlan videoId={id()} titles={props.titleCount} intervalMinutes={s().intervalMinutes} />}
       </Show>
       <fieldset>
         <legend>What decides the winner</legend>
