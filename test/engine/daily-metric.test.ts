@@ -32,11 +32,13 @@ describe("a CTR test", () => {
     const job = await ensureReportingJob(jobsDb, env, creator.userId);
     expect(job?.jobId).toBeTruthy();
     await setCtrs(creator.videoId, { [creator.original]: 0.04, "Daily challenger": 0.07 });
-    // Starts well after the emulator's clock (earlier tests moved it on), so both clocks can meet.
+    // Starts a day after the emulator's clock, wherever earlier test files left it, so both clocks
+    // can meet (a fixed offset from the real clock failed once another file had moved it further).
+    const ahead = Math.max(0, Math.ceil(((await emulatorNow()) - Date.now()) / 3_600_000));
     const testId = await scheduledTest(creator, ["Daily challenger"], {
       metric: "ctr",
       intervalMinutes: 1440,
-      startsInHours: 24 * 5,
+      startsInHours: ahead + 24,
       endsInHours: 24 * 8,
     });
     const started = await rotator(testId).start(testId);
