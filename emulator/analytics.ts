@@ -12,7 +12,7 @@ import type { ApiContext, MethodResult } from "./data-api";
 import { apiError, loginRequired } from "./google-errors";
 import { DAY_MS, nextDay, pacificDayStart } from "./pacific-time";
 import { mix, uniforms } from "./random";
-import { json, type Reply } from "./reply";
+import { isReply, json, type Reply } from "./reply";
 import { splitWhole } from "./report-types";
 import { accrue } from "./simulation";
 
@@ -160,9 +160,6 @@ function matchShape(
   );
   return shape ?? badRequest(UNSUPPORTED_QUERY);
 }
-
-const isReply = (v: unknown): v is Reply =>
-  typeof v === "object" && v !== null && "status" in v && "body" in v;
 
 type Totals = { views: number; impressions: number; watchSeconds: number };
 

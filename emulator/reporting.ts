@@ -3,7 +3,7 @@ import { type ChannelRow, channelsOf, getChannel } from "./catalog";
 import { faultFor } from "./faults";
 import { resolveAccess } from "./oauth";
 import { DAY_MS, nextDay, pacificDay, pacificDayStart } from "./pacific-time";
-import { json, type Reply } from "./reply";
+import { isReply, json, type Reply } from "./reply";
 import { REPORT_TYPES, reportCsv } from "./report-types";
 import { isoSeconds } from "./resources";
 
@@ -176,9 +176,6 @@ function timeParam(params: Record<string, string>, name: string, field: string):
     );
   return ms;
 }
-
-const isReply = (v: unknown): v is Reply =>
-  typeof v === "object" && v !== null && "status" in v && "body" in v;
 
 interface Ctx {
   sql: SqlStorage;
