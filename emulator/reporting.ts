@@ -346,31 +346,13 @@ export function handleReportingCall(
 ): Reply {
   let project: string | null = null;
   let sub: string | null = null;
-  const log = (reply: Reply) => {
-    let reason: string | null = null;
-    if (reply.status >= 400) {
-      try {
-        reason = (JSON.parse(reply.body) as { error?: { status?: string } }).error?.status ?? null;
-      } catch {
-        reason = null;
-      }
-    }
+  const log = (reply: Reply) =>
     logCall(
       sql,
-      {
-        method: call.method,
-        project,
-        units: 0,
-        status: reply.status,
-        reason,
-        videoId: null,
-        auth: "oauth",
-        sub,
-      },
+      { method: call.method, project, units: 0, videoId: null, auth: "oauth", sub },
+      reply,
       nowReal,
     );
-    return reply;
-  };
   const holder = call.bearer ? resolveAccess(sql, call.bearer, nowReal) : undefined;
   if (!holder) {
     return log(
