@@ -3,7 +3,7 @@ import { type ChannelRow, channelsOf, getChannel } from "./catalog";
 import { faultFor } from "./faults";
 import { INVALID_CREDENTIALS_MESSAGE, serverErrorMessage, unauthorizedHeaders } from "./google-errors";
 import { resolveAccess } from "./oauth";
-import { DAY_MS, nextDay, pacificDay, pacificDayStart } from "./pacific-time";
+import { addDays, DAY_MS, nextDay, pacificDay, pacificDayStart } from "./pacific-time";
 import { isReply, json, type Reply } from "./reply";
 import { REPORT_TYPES, reportCsv } from "./report-types";
 import { isoSeconds } from "./resources";
@@ -91,11 +91,6 @@ function jobResource(row: JobRow) {
     name: row.name,
     createTime: new Date(row.create_sim).toISOString(),
   };
-}
-
-function addDays(day: string, n: number): string {
-  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
 }
 
 /** The reports of a job that exist at `nowSim` (created, not yet expired), newest day first. */
