@@ -12,7 +12,7 @@ import type { ApiContext, MethodResult } from "./data-api";
 import { apiError, loginRequired } from "./google-errors";
 import { DAY_MS, nextDay, pacificDayStart } from "./pacific-time";
 import { mix, uniforms } from "./random";
-import { json, type Reply } from "./reply";
+import { isReply, json, type Reply } from "./reply";
 import { splitWhole } from "./report-types";
 import { accrue } from "./simulation";
 
@@ -29,8 +29,6 @@ const METRICS = {
   views: "INTEGER",
   estimatedMinutesWatched: "INTEGER",
   averageViewDuration: "INTEGER",
-  videoThumbnailImpressions: "INTEGER",
-  videoThumbnailImpressionsClickRate: "FLOAT",
 } as const;
 
 type Metric = keyof typeof METRICS;
@@ -41,6 +39,9 @@ type Metric = keyof typeof METRICS;
  */
 const KNOWN_METRICS = new Set<string>([
   ...Object.keys(METRICS),
+  // Names Google knows but serves in none of its tables (the Reporting API's reach reports have them).
+  "videoThumbnailImpressions",
+  "videoThumbnailImpressionsClickRate",
   "averageViewPercentage",
   "likes",
   "dislikes",
@@ -161,10 +162,7 @@ function matchShape(
   return shape ?? badRequest(UNSUPPORTED_QUERY);
 }
 
-const isReply = (v: unknown): v is Reply =>
-  typeof v === "object" && v !== null && "status" in v && "body" in v;
-
-type Totals = { views: number; impressions: number; watchSeconds: number };
+type Totals = { views: number; watchSeconds: number };
 
 /** GET /v2/reports. */
 export function reportsQuery(ctx: ApiContext): MethodResult {
@@ -214,11 +212,12 @@ export function reportsQuery(ctx: ApiContext): MethodResult {
       return { reply: badRequest(`Unknown identifier (${key}) given in field parameters.sort.`) };
   }
 
+  const bySource = dimensionList.includes("insightTrafficSourceType");
   const prepared = videos.map((v) => ({
-    video: v,
     sim: simVideo(v),
     spans: titleSpans(titlesOf(ctx.sql, v.id)),
     overrides: ctrOverridesOf(ctx.sql, v.id),
+    weights: bySource ? trafficWeights(v.seed) : [],
   }));
   const available: string[] = [];
   for (let day = startDate as string; day <= (endDate as string); day = nextDay(day)) {
@@ -226,14 +225,12 @@ export function reportsQuery(ctx: ApiContext): MethodResult {
     available.push(day);
     if (available.length > 3660) break;
   }
-  const bySource = dimensionList.includes("insightTrafficSourceType");
   // Totals per (day or "", traffic source or "").
   const cells = new Map<string, Totals & { day: string; source: string }>();
   const add = (day: string, source: string, t: Totals) => {
     const key = `${day}|${source}`;
-    const cell = cells.get(key) ?? { day, source, views: 0, impressions: 0, watchSeconds: 0 };
+    const cell = cells.get(key) ?? { day, source, views: 0, watchSeconds: 0 };
     cell.views += t.views;
-    cell.impressions += t.impressions;
     cell.watchSeconds += t.watchSeconds;
     cells.set(key, cell);
   };
@@ -247,15 +244,10 @@ export function reportsQuery(ctx: ApiContext): MethodResult {
         add(dayKey, "", a);
         continue;
       }
-      const weights = trafficWeights(p.video.seed);
-      const views = splitWhole(a.views, weights);
-      const seconds = splitWhole(a.watchSeconds, weights);
+      const views = splitWhole(a.views, p.weights);
+      const seconds = splitWhole(a.watchSeconds, p.weights);
       TRAFFIC_SOURCES.forEach(([source], i) => {
-        add(dayKey, source, {
-          views: views[i] as number,
-          impressions: 0,
-          watchSeconds: seconds[i] as number,
-        });
+        add(dayKey, source, { views: views[i] as number, watchSeconds: seconds[i] as number });
       });
     }
   }
@@ -302,10 +294,7 @@ function trafficWeights(seed: number): number[] {
   return TRAFFIC_SOURCES.map(([, w]) => w * (0.5 + next()));
 }
 
-function metricValue(
-  metric: Metric,
-  t: { views: number; impressions: number; watchSeconds: number },
-): number {
+function metricValue(metric: Metric, t: Totals): number {
   switch (metric) {
     case "views":
       return t.views;
@@ -313,10 +302,5 @@ function metricValue(
       return Math.round(t.watchSeconds / 60);
     case "averageViewDuration":
       return t.views ? Math.round(t.watchSeconds / t.views) : 0;
-    case "videoThumbnailImpressions":
-      return t.impressions;
-    case "videoThumbnailImpressionsClickRate":
-      // A ratio (clicks / impressions), as the Reporting API defines it.
-      return t.impressions ? Math.round((t.views / t.impressions) * 1e6) / 1e6 : 0;
   }
 }

@@ -1,28 +1,54 @@
 /** The call log: every Google call the emulator answered, with the units it cost. */
 
 import type { CallEntry } from "./call-entry";
+import type { Reply } from "./reply";
 
 export type { CallEntry };
 
 /** Entries kept: a long-running dev emulator must not grow without bound. */
 const KEEP = 100_000;
 
-/** Appends a call (and now and then drops the oldest beyond KEEP). */
-export function logCall(sql: SqlStorage, entry: Omit<CallEntry, "id" | "at">, nowReal: number): void {
+/**
+ * The reason of an error reply: `error.errors[0].reason` of the Data and Analytics APIs, else
+ * `error.status` of the newer envelope (the Reporting API's NOT_FOUND, ALREADY_EXISTS, …).
+ */
+function errorReason(reply: Reply): string | null {
+  if (reply.status < 400) return null;
+  try {
+    const { error } = JSON.parse(reply.body) as {
+      error?: { errors?: { reason?: string }[]; status?: string };
+    };
+    return error?.errors?.[0]?.reason ?? error?.status ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Logs a call with the reply it got (status, and the reason of an error) and hands the reply back;
+ * now and then drops the oldest entries beyond KEEP.
+ */
+export function logCall(
+  sql: SqlStorage,
+  entry: Omit<CallEntry, "id" | "at" | "status" | "reason">,
+  reply: Reply,
+  nowReal: number,
+): Reply {
   sql.exec(
     "INSERT INTO calls (at_real, method, project_id, units, status, reason, video_id, auth, sub) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     nowReal,
     entry.method,
     entry.project,
     entry.units,
-    entry.status,
-    entry.reason,
+    reply.status,
+    errorReason(reply),
     entry.videoId,
     entry.auth,
     entry.sub,
   );
   const id = sql.exec<{ id: number }>("SELECT last_insert_rowid() AS id").one().id;
   if (id % 1000 === 0) sql.exec("DELETE FROM calls WHERE id <= ?", id - KEEP);
+  return reply;
 }
 
 /** Calls after id `since`, optionally of one project and/or method, oldest first. */

@@ -13,7 +13,7 @@ import {
 } from "./catalog";
 import { apiError, badParameter, loginRequired } from "./google-errors";
 import type { AccessHolder } from "./oauth";
-import { json, type Reply } from "./reply";
+import { isReply, json, type Reply } from "./reply";
 import {
   CHANNEL_PARTS,
   channelResource,
@@ -97,9 +97,6 @@ function parseParts(value: string | undefined, known: readonly string[]): Set<st
   }
   return new Set(parts);
 }
-
-const isReply = (v: unknown): v is Reply =>
-  typeof v === "object" && v !== null && "status" in v && "body" in v;
 
 function canSee(ctx: ApiContext, video: VideoRow, channel: ChannelRow): boolean {
   return video.privacy_status !== "private" || ctx.holder?.sub === channel.account_sub;

@@ -79,32 +79,13 @@ export function handleApiCall(sql: SqlStorage, call: ApiCall, settings: Settings
     auth: "oauth" | "key" | "none",
     sub: string | null,
     videoId?: string,
-  ) => {
-    let reason: string | null = null;
-    if (reply.status >= 400) {
-      try {
-        const parsed = JSON.parse(reply.body) as { error?: { errors?: { reason?: string }[] } };
-        reason = parsed.error?.errors?.[0]?.reason ?? null;
-      } catch {
-        reason = null;
-      }
-    }
+  ) =>
     logCall(
       sql,
-      {
-        method: call.method,
-        project,
-        units,
-        status: reply.status,
-        reason,
-        videoId: videoId ?? call.params.id ?? null,
-        auth,
-        sub,
-      },
+      { method: call.method, project, units, videoId: videoId ?? call.params.id ?? null, auth, sub },
+      reply,
       nowReal,
     );
-    return reply;
-  };
 
   let holder: AccessHolder | undefined;
   let project: ProjectRow | undefined;

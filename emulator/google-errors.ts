@@ -15,6 +15,23 @@ export interface GoogleErrorItem {
   locationType?: string;
 }
 
+/** The header Google adds to a 401: which realm, and that the token was the problem. */
+export const unauthorizedHeaders = (code: number): Record<string, string> | undefined =>
+  code === 401
+    ? { "www-authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"' }
+    : undefined;
+
+/** Google's message for a missing, bad, expired or revoked access token. */
+export const INVALID_CREDENTIALS_MESSAGE =
+  "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.";
+
+/** Google frontends' message for a server failure or rate limit (an injected fault). */
+export function serverErrorMessage(status: number): string {
+  if (status === 429) return "Resource has been exhausted (e.g. check quota).";
+  if (status === 503) return "The service is currently unavailable.";
+  return "Internal error encountered.";
+}
+
 /** A Data/Analytics API error reply. */
 export function apiError(
   code: number,
@@ -28,11 +45,7 @@ export function apiError(
     errors: [{ message: item.message ?? message, ...item }],
   };
   if (status) error.status = status;
-  const headers =
-    code === 401
-      ? { "www-authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"' }
-      : undefined;
-  return json(code, { error }, headers);
+  return json(code, { error }, unauthorizedHeaders(code));
 }
 
 const QUOTA_MESSAGE =
@@ -46,7 +59,7 @@ export const quotaExceeded = (): Reply =>
 export const invalidCredentials = (): Reply =>
   apiError(
     401,
-    "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.",
+    INVALID_CREDENTIALS_MESSAGE,
     {
       message: "Invalid Credentials",
       domain: "global",
@@ -100,27 +113,12 @@ export const badParameter = (reason: string, message: string): Reply =>
 
 /** An injected failure as Google's frontends send it (backendError, internalError, rateLimitExceeded). */
 export function serverError(status: number): Reply {
-  if (status === 429) {
-    return apiError(
-      429,
-      "Resource has been exhausted (e.g. check quota).",
-      { domain: "global", reason: "rateLimitExceeded" },
-      "RESOURCE_EXHAUSTED",
-    );
-  }
+  const message = serverErrorMessage(status);
+  if (status === 429)
+    return apiError(429, message, { domain: "global", reason: "rateLimitExceeded" }, "RESOURCE_EXHAUSTED");
   if (status === 503)
-    return apiError(
-      503,
-      "The service is currently unavailable.",
-      { domain: "global", reason: "backendError" },
-      "UNAVAILABLE",
-    );
-  return apiError(
-    status,
-    "Internal error encountered.",
-    { domain: "global", reason: "internalError" },
-    "INTERNAL",
-  );
+    return apiError(503, message, { domain: "global", reason: "backendError" }, "UNAVAILABLE");
+  return apiError(status, message, { domain: "global", reason: "internalError" }, "INTERNAL");
 }
 
 /** An OAuth endpoint error: `{ error, error_description }`. */

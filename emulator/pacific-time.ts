@@ -55,10 +55,15 @@ export function pacificDayStart(day: string): number {
   return guess - pacificHour(guess) * HOUR_MS;
 }
 
+/** The calendar day `n` days after `day` (before it when `n` is negative). */
+export function addDays(day: string, n: number): string {
+  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
+}
+
 /** The Pacific day after `day`. */
 export function nextDay(day: string): string {
-  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+  return addDays(day, 1);
 }
 
 /** The next Pacific midnight after an instant: when the quota resets. */

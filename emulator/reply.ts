@@ -11,6 +11,10 @@ export interface Reply {
   delayMs?: number;
 }
 
+/** Whether a checker's result is a Reply (its refusal) rather than the checked value. */
+export const isReply = (v: unknown): v is Reply =>
+  typeof v === "object" && v !== null && "status" in v && "body" in v;
+
 /** A JSON reply. */
 export function json(status: number, body: unknown, headers?: Record<string, string>): Reply {
   return { status, body: JSON.stringify(body), headers };

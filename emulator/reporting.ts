@@ -1,9 +1,10 @@
 import { logCall } from "./call-log";
 import { type ChannelRow, channelsOf, getChannel } from "./catalog";
 import { faultFor } from "./faults";
+import { INVALID_CREDENTIALS_MESSAGE, serverErrorMessage, unauthorizedHeaders } from "./google-errors";
 import { resolveAccess } from "./oauth";
-import { DAY_MS, nextDay, pacificDay, pacificDayStart } from "./pacific-time";
-import { json, type Reply } from "./reply";
+import { addDays, DAY_MS, nextDay, pacificDay, pacificDayStart } from "./pacific-time";
+import { isReply, json, type Reply } from "./reply";
 import { REPORT_TYPES, reportCsv } from "./report-types";
 import { isoSeconds } from "./resources";
 
@@ -64,14 +65,12 @@ const STATUS_NAMES: Record<number, string> = {
 
 /** An error in the Reporting API's envelope. */
 export function reportingError(code: number, message: string): Reply {
-  const headers =
-    code === 401
-      ? { "www-authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"' }
-      : undefined;
-  return json(code, { error: { code, message, status: STATUS_NAMES[code] ?? "UNKNOWN" } }, headers);
+  const error = { code, message, status: STATUS_NAMES[code] ?? "UNKNOWN" };
+  return json(code, { error }, unauthorizedHeaders(code));
 }
 
 const notFound = () => reportingError(404, "Requested entity was not found.");
+const PERMISSION_DENIED = "The caller does not have permission";
 const invalid = (message: string) => reportingError(400, message);
 
 type JobRow = { id: string; channel_id: string; report_type_id: string; name: string; create_sim: number };
@@ -92,11 +91,6 @@ function jobResource(row: JobRow) {
     name: row.name,
     createTime: new Date(row.create_sim).toISOString(),
   };
-}
-
-function addDays(day: string, n: number): string {
-  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
 }
 
 /** The reports of a job that exist at `nowSim` (created, not yet expired), newest day first. */
@@ -176,9 +170,6 @@ function timeParam(params: Record<string, string>, name: string, field: string):
     );
   return ms;
 }
-
-const isReply = (v: unknown): v is Reply =>
-  typeof v === "object" && v !== null && "status" in v && "body" in v;
 
 interface Ctx {
   sql: SqlStorage;
@@ -305,9 +296,7 @@ function mediaDownload(ctx: Ctx): Reply {
   const [, channelId, jobId, reportId] = match as unknown as [string, string, string, string];
   if (channelId !== ctx.channel.id) {
     // Another owner's report: Google does not say whether it exists.
-    return getChannel(ctx.sql, channelId)
-      ? reportingError(403, "The caller does not have permission")
-      : notFound();
+    return getChannel(ctx.sql, channelId) ? reportingError(403, PERMISSION_DENIED) : notFound();
   }
   const job = findJob({ ...ctx, call: { ...ctx.call, jobId } });
   const report = job && reportsOf(job, ctx.nowSim).find((r) => r.id === reportId);
@@ -349,39 +338,16 @@ export function handleReportingCall(
 ): Reply {
   let project: string | null = null;
   let sub: string | null = null;
-  const log = (reply: Reply) => {
-    let reason: string | null = null;
-    if (reply.status >= 400) {
-      try {
-        reason = (JSON.parse(reply.body) as { error?: { status?: string } }).error?.status ?? null;
-      } catch {
-        reason = null;
-      }
-    }
+  const log = (reply: Reply) =>
     logCall(
       sql,
-      {
-        method: call.method,
-        project,
-        units: 0,
-        status: reply.status,
-        reason,
-        videoId: null,
-        auth: "oauth",
-        sub,
-      },
+      { method: call.method, project, units: 0, videoId: null, auth: "oauth", sub },
+      reply,
       nowReal,
     );
-    return reply;
-  };
   const holder = call.bearer ? resolveAccess(sql, call.bearer, nowReal) : undefined;
   if (!holder) {
-    return log(
-      reportingError(
-        401,
-        "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.",
-      ),
-    );
+    return log(reportingError(401, INVALID_CREDENTIALS_MESSAGE));
   }
   sub = holder.sub;
   project =
@@ -391,17 +357,10 @@ export function handleReportingCall(
   if (!SCOPES.some((s) => scopes.includes(s)))
     return log(reportingError(403, "Request had insufficient authentication scopes."));
   const channel = channelsOf(sql, holder.sub)[0];
-  if (!channel) return log(reportingError(403, "The caller does not have permission"));
+  if (!channel) return log(reportingError(403, PERMISSION_DENIED));
   const fault = faultFor(sql, call.method, project ?? undefined);
   if (fault.failStatus) {
-    const message =
-      fault.failStatus === 429
-        ? "Resource has been exhausted (e.g. check quota)."
-        : fault.failStatus === 503
-          ? "The service is currently unavailable."
-          : fault.failStatus === 403
-            ? "The caller does not have permission"
-            : "Internal error encountered.";
+    const message = fault.failStatus === 403 ? PERMISSION_DENIED : serverErrorMessage(fault.failStatus);
     return { ...log(reportingError(fault.failStatus, message)), delayMs: fault.delayMs };
   }
   return { ...log(HANDLERS[call.method]({ sql, channel, call, nowSim })), delayMs: fault.delayMs };

@@ -4,10 +4,16 @@ import { cachedAccessToken, forgetAccessToken, storeAccessToken } from "./access
 import type { CacheStore } from "./cache-store";
 import type { GoogleEndpoints } from "./endpoints";
 import { classifyApiError, retryAfter, YouTubeError } from "./errors";
-import { type OAuthClientCredentials, type OAuthDeps, refreshAccessToken } from "./oauth";
+import {
+  type CallOptions,
+  callDeps,
+  type OAuthClientCredentials,
+  type OAuthDeps,
+  refreshAccessToken,
+} from "./oauth";
 import { type DataApiMethod, QUOTA_COSTS, unitsCharged } from "./quota-costs";
 import { cacheKey, readCache, writeCache } from "./response-cache";
-import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "./retry";
+import { DEFAULT_RETRY, withRetry } from "./retry";
 import { type DailyTrafficSource, trafficSourceQuery, trafficSourceRows } from "./traffic-source-report";
 import { send } from "./transport";
 import type { Channel, DailyVideoMetrics, Upload, UploadsPage, Video, VideoSnippet, Wire } from "./types";
@@ -38,7 +44,7 @@ export interface CallReport {
 }
 
 /** Construction options; everything but endpoints, gate, kv and oauthClient has a default. */
-export interface YouTubeClientOptions {
+export interface YouTubeClientOptions extends CallOptions {
   endpoints: GoogleEndpoints;
   /** The QuotaLedger (its DO stub in production). */
   gate: QuotaGate;
@@ -46,11 +52,6 @@ export interface YouTubeClientOptions {
   kv: CacheStore;
   /** A project's OAuth client (its secret from the Worker's secrets). */
   oauthClient: (projectId: string) => OAuthClientCredentials | Promise<OAuthClientCredentials>;
-  fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-  now?: () => number;
-  retry?: RetryPolicy;
   /** Per-attempt timeout, ms (default 10 s). */
   timeoutMs?: number;
   onCall?: (report: CallReport) => void;
@@ -85,15 +86,7 @@ export class YouTubeClient {
   private readonly refreshing = new Map<string, Promise<string>>();
 
   constructor(private readonly options: YouTubeClientOptions) {
-    this.deps = {
-      endpoints: options.endpoints,
-      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
-      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-      random: options.random ?? Math.random,
-      now: options.now ?? Date.now,
-      retry: options.retry ?? DEFAULT_RETRY,
-      timeoutMs: options.timeoutMs ?? 10_000,
-    };
+    this.deps = callDeps(options.endpoints, options, 10_000);
   }
 
   // ---- tokens --------------------------------------------------------------------------------

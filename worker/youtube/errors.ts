@@ -25,7 +25,10 @@ export class YouTubeError extends Error {
     readonly details: {
       /** HTTP status, when Google answered. */
       status?: number;
-      /** `error.errors[0].reason` of the Data API, or the OAuth `error` code. */
+      /**
+       * `error.errors[0].reason` of the Data API, the OAuth `error` code, or `error.status` of the
+       * newer envelope (the Reporting API's NOT_FOUND, ALREADY_EXISTS, …).
+       */
       reason?: string;
       /** When trying again may succeed (ms since epoch). */
       retryAt?: number;
@@ -48,7 +51,7 @@ export class YouTubeError extends Error {
   }
 }
 
-/** Google's error body for the Data and Analytics APIs. */
+/** Google's error body: Data and Analytics APIs, OAuth endpoints, the newer `{ code, message, status }`. */
 interface GoogleApiErrorBody {
   error?:
     | {
@@ -74,7 +77,7 @@ export function retryAfter(header: string | null, now: number): number | undefin
   return Number.isNaN(date) ? undefined : date;
 }
 
-/** Classifies a non-2xx answer of a Data/Analytics API call. */
+/** Classifies a non-2xx answer of a Data, Analytics or Reporting API call. */
 export function classifyApiError(
   status: number,
   body: unknown,
@@ -82,7 +85,10 @@ export function classifyApiError(
 ): YouTubeError {
   const parsed = (body ?? {}) as GoogleApiErrorBody;
   const error = typeof parsed.error === "object" ? parsed.error : undefined;
-  const reason = error?.errors?.[0]?.reason ?? (typeof parsed.error === "string" ? parsed.error : undefined);
+  const reason =
+    error?.errors?.[0]?.reason ??
+    (typeof parsed.error === "string" ? parsed.error : undefined) ??
+    error?.status;
   const message = error?.message ?? parsed.error_description ?? `HTTP ${status}`;
   const d = { status, reason };
   if (reason && QUOTA_REASONS.has(reason))

@@ -4,7 +4,7 @@ import { isGoogleCredentialRef, readQuotaConfig } from "../quota/config";
 import { YouTubeClient, type YouTubeClientOptions } from "./client";
 import { googleEndpoints } from "./endpoints";
 import { YouTubeError } from "./errors";
-import type { OAuthClientCredentials, OAuthDeps } from "./oauth";
+import { callDeps, type OAuthClientCredentials, type OAuthDeps } from "./oauth";
 
 /**
  * The YouTube client and OAuth functions wired to the Worker's environment: Google's base URLs
@@ -14,14 +14,7 @@ import type { OAuthClientCredentials, OAuthDeps } from "./oauth";
 
 /** What the OAuth functions need, from the Worker's environment. */
 export function oauthDeps(env: Env): OAuthDeps {
-  return {
-    endpoints: googleEndpoints(env),
-    fetch: (input, init) => fetch(input, init),
-    timeoutMs: 10_000,
-    now: Date.now,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    random: Math.random,
-  };
+  return callDeps(googleEndpoints(env), {}, 10_000);
 }
 
 /**

@@ -69,11 +69,27 @@ export function authorizationUrl(
   return url.toString();
 }
 
-/** What the OAuth functions need. */
+/** What the OAuth functions need (and the clients' calls: network, clock, backoff). */
 export interface OAuthDeps extends TransportDeps, RetryDeps {
   endpoints: GoogleEndpoints;
   now: () => number;
   retry?: RetryPolicy;
+}
+
+/** The parts of OAuthDeps a client's options may set (tests inject them); each has a default. */
+export type CallOptions = Partial<Omit<OAuthDeps, "endpoints">>;
+
+/** OAuthDeps from what `options` sets; the rest real fetch, timers, randomness and clock. */
+export function callDeps(endpoints: GoogleEndpoints, options: CallOptions, timeoutMs: number): OAuthDeps {
+  return {
+    endpoints,
+    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    random: options.random ?? Math.random,
+    now: options.now ?? Date.now,
+    retry: options.retry ?? DEFAULT_RETRY,
+    timeoutMs: options.timeoutMs ?? timeoutMs,
+  };
 }
 
 async function tokenRequest(deps: OAuthDeps, form: Record<string, string>): Promise<TokenSet> {

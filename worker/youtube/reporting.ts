@@ -1,7 +1,9 @@
 import type { YouTubeUser } from "./client";
 import type { GoogleEndpoints } from "./endpoints";
 import { classifyApiError, retryAfter, YouTubeError } from "./errors";
-import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "./retry";
+import { type CallOptions, callDeps, type OAuthDeps } from "./oauth";
+import { DEFAULT_RETRY, withRetry } from "./retry";
+import { type GoogleTextAnswer, jsonBody, sendText } from "./transport";
 
 /**
  * The YouTube Reporting API (youtubereporting.googleapis.com), where thumbnail impressions and
@@ -45,15 +47,10 @@ export interface DailyReach {
 }
 
 /** What the Reporting client needs; everything but endpoints and accessToken has a default. */
-export interface ReportingClientOptions {
+export interface ReportingClientOptions extends CallOptions {
   endpoints: GoogleEndpoints;
   /** A valid access token for the user (`YouTubeClient.accessToken`); `force` refreshes it. */
   accessToken: (user: YouTubeUser, force?: boolean) => Promise<string>;
-  fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-  now?: () => number;
-  retry?: RetryPolicy;
   /** Per-attempt timeout, ms (default 30 s: report downloads can be large). */
   timeoutMs?: number;
 }
@@ -68,38 +65,16 @@ export interface ReportFilter {
   startTimeBefore?: number;
 }
 
-/** Google's error envelope of the newer APIs: `{ error: { code, message, status } }`. */
-interface StatusErrorBody {
-  error?: { code?: number; message?: string; status?: string };
-}
-
 const PAGE_SIZE = 100;
 /** Upper bound on pages followed: a job holds at most ~90 reports, so this only stops a loop. */
 const MAX_PAGES = 50;
 
-/** A Reporting API answer: status, body text, headers. */
-interface Answer {
-  status: number;
-  text: string;
-  headers: Headers;
-}
-
 /** Client of the YouTube Reporting API for signed-in creators. */
 export class YouTubeReportingClient {
-  private readonly fetch: typeof fetch;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
-  private readonly now: () => number;
-  private readonly retry: RetryPolicy;
-  private readonly timeoutMs: number;
+  private readonly deps: OAuthDeps;
 
   constructor(private readonly options: ReportingClientOptions) {
-    this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.random = options.random ?? Math.random;
-    this.now = options.now ?? Date.now;
-    this.retry = options.retry ?? DEFAULT_RETRY;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.deps = callDeps(options.endpoints, options, 30_000);
   }
 
   /**
@@ -203,19 +178,12 @@ export class YouTubeReportingClient {
 
   private async json<T>(user: YouTubeUser, pathAndQuery: string, init: RequestInit = {}): Promise<T> {
     const answer = await this.call(user, new URL(`${this.options.endpoints.reporting}${pathAndQuery}`), init);
-    try {
-      return (answer.text ? JSON.parse(answer.text) : {}) as T;
-    } catch (err) {
-      throw new YouTubeError("transient", "unreadable response from the Reporting API", {
-        status: answer.status,
-        cause: err,
-      });
-    }
+    return (jsonBody(answer) ?? {}) as T;
   }
 
   /** Retries transient failures; on a 401 refreshes the user's token once and tries again. */
-  private call(user: YouTubeUser, url: URL, init: RequestInit): Promise<Answer> {
-    return withRetry(this.retry, { sleep: this.sleep, random: this.random }, async () => {
+  private call(user: YouTubeUser, url: URL, init: RequestInit): Promise<GoogleTextAnswer> {
+    return withRetry(this.deps.retry ?? DEFAULT_RETRY, this.deps, async () => {
       try {
         return await this.attempt(user, url, init, false);
       } catch (err) {
@@ -230,42 +198,16 @@ export class YouTubeReportingClient {
     url: URL,
     init: RequestInit,
     forceRefresh: boolean,
-  ): Promise<Answer> {
+  ): Promise<GoogleTextAnswer> {
     const headers = new Headers(init.headers);
     headers.set("authorization", `Bearer ${await this.options.accessToken(user, forceRefresh)}`);
-    let res: Response;
-    let text: string;
-    try {
-      res = await this.fetch(url.toString(), {
-        ...init,
-        headers,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      text = await res.text();
-    } catch (err) {
-      const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
-      throw new YouTubeError(
-        "transient",
-        timedOut ? `timed out after ${this.timeoutMs} ms` : `network error: ${String(err)}`,
-        { cause: err },
-      );
-    }
-    if (res.ok) return { status: res.status, text, headers: res.headers };
-    let body: unknown = null;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      body = null;
-    }
-    const classified = classifyApiError(res.status, body, {
-      retryAt: retryAfter(res.headers.get("retry-after"), this.now()),
+    const answer = await sendText(this.deps, url.toString(), { ...init, headers });
+    if (answer.status >= 200 && answer.status < 300) return answer;
+    throw classifyApiError(answer.status, jsonBody(answer), {
+      retryAt: retryAfter(answer.headers.get("retry-after"), this.deps.now()),
       // The Reporting API has no daily quota of its own to wait for: try again in an hour.
-      quotaResetAt: () => this.now() + 3_600_000,
+      quotaResetAt: () => this.deps.now() + 3_600_000,
     });
-    // The newer envelope names its cause in `error.status` (ALREADY_EXISTS, NOT_FOUND, …).
-    const status = (body as StatusErrorBody | null)?.error?.status;
-    if (classified.reason || !status) throw classified;
-    throw new YouTubeError(classified.kind, classified.message, { ...classified.details, reason: status });
   }
 }
 
