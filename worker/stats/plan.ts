@@ -68,7 +68,7 @@ export interface Plan {
 }
 
 /** The lifts every plan reports. */
-export const PLAN_LIFTS = [0.1, 0.2, 0.5] as const;
+const PLAN_LIFTS = [0.1, 0.2, 0.5] as const;
 const DEFAULT_BURST_SHAPE = 5;
 const DEFAULT_MAX_DAYS = 30;
 const DIURNAL = 0.6;
@@ -84,9 +84,9 @@ const TOO_LITTLE_TRAFFIC_LIFT = 0.3;
  * Plans a test. @throws RangeError on input out of the ranges documented on {@link PlanInput}.
  */
 export function planTest(input: PlanInput): Plan {
-  const { level, halfLife, maxDays } = validate(input);
+  const { level, halfLife, burstShape, maxDays } = validate(input);
   const plan = (variants: number, intervalMinutes: number) =>
-    planFor({ ...input, variants, intervalMinutes, maxDays }, level, halfLife);
+    planFor({ variants, intervalMinutes, burstShape, maxDays }, level, halfLife);
   const base = plan(input.variants, input.intervalMinutes);
   const advice: PlanAdvice[] = [];
 
@@ -138,6 +138,7 @@ function percent(lift: number | null): string {
 interface Resolved {
   level: number;
   halfLife: number;
+  burstShape: number;
   maxDays: number;
 }
 
@@ -155,13 +156,13 @@ function validate(input: PlanInput): Resolved {
   if (!Number.isInteger(intervalMinutes) || intervalMinutes < 15 || intervalMinutes > 1440) {
     throw new RangeError(`intervalMinutes must be an integer in 15..1440, got ${intervalMinutes}`);
   }
-  const shape = input.burstShape ?? DEFAULT_BURST_SHAPE;
-  if (!(shape > 0)) throw new RangeError(`burstShape must be positive, got ${shape}`);
+  const burstShape = input.burstShape ?? DEFAULT_BURST_SHAPE;
+  if (!(burstShape > 0)) throw new RangeError(`burstShape must be positive, got ${burstShape}`);
   const maxDays = input.maxDays ?? DEFAULT_MAX_DAYS;
   if (!Number.isFinite(maxDays) || maxDays < 1 || maxDays > 90) {
     throw new RangeError(`maxDays must be in 1..90, got ${maxDays}`);
   }
-  return { ...trafficLevel(dailyViews), maxDays };
+  return { ...trafficLevel(dailyViews), burstShape, maxDays };
 }
 
 /**
@@ -190,7 +191,7 @@ function trafficLevel(dailyViews: readonly number[]): { level: number; halfLife:
 interface Scenario {
   variants: number;
   intervalMinutes: number;
-  burstShape?: number;
+  burstShape: number;
   maxDays: number;
 }
 
@@ -265,7 +266,7 @@ function varianceCurve(
   const k = scenario.variants;
   const slotHours = scenario.intervalMinutes / 60;
   const blockHours = slotHours * k;
-  const shape = scenario.burstShape ?? DEFAULT_BURST_SHAPE;
+  const shape = scenario.burstShape;
   const lag = (slotHours * (k + 1)) / 3;
   const decayPerHour = Number.isFinite(halfLife) ? Math.LN2 / (halfLife * 24) : 0;
   const trend2 =
