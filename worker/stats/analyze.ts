@@ -165,7 +165,7 @@ export function analyze(variantCount: number, slots: Slot[], options: AnalyzeOpt
   let blocksComplete = 0;
   for (const live of exposedInBlock.values()) if (live.size === k) blocksComplete++;
 
-  const { table } = tabulateBlocks(k, slots);
+  const table = tabulateBlocks(k, slots);
   const fit = fitSwitchback(k, table);
   const beta = fit.beta;
   const pBest = probabilityBest(beta, fit.covariance, draws, createRandom(MONTE_CARLO_SEED));

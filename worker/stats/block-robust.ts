@@ -34,12 +34,11 @@ export interface SwitchbackFit {
   covariance: Float64Array;
   /** The Poisson (model-based) covariance of β, K×K: the floor of every contrast variance. */
   poissonCovariance: Float64Array;
-  /** Degrees of freedom of the robust variance: informative blocks − (K − 1); may be ≤ 0. */
+  /**
+   * Degrees of freedom of the robust variance: informative blocks (two exposed variants and at
+   * least one event) − (K − 1); may be ≤ 0.
+   */
   df: number;
-  /** Blocks that carry information (two exposed variants and at least one event). */
-  blocksUsed: number;
-  /** True when the plain estimate does not exist and the fit used its weak prior. */
-  penalised: boolean;
   /** Estimated burstiness a in Var(slot) ≈ μ(1 + a·μ) behind the block weights (0: none). */
   burstiness: number;
 }
@@ -52,7 +51,7 @@ export function fitSwitchback(variantCount: number, table: BlockTable, start?: F
   const k = variantCount;
   const p = k - 1;
   const first = fitBlockTable(k, { ...table, weight: undefined }, start);
-  const burst = burstiness(k, table, first.beta);
+  const burst = burstiness(k, table, rates(first.beta));
   let fitted = first;
   let blockWeight: Float64Array | undefined;
   if (burst > 0) {
@@ -62,10 +61,9 @@ export function fitSwitchback(variantCount: number, table: BlockTable, start?: F
     }
     fitted = fitBlockTable(k, { ...table, weight: blockWeight }, first.beta);
   }
-  const { beta, inverse, penalised } = fitted;
+  const { beta, inverse } = fitted;
 
-  const rate = new Float64Array(k);
-  for (let v = 0; v < k; v++) rate[v] = Math.exp(at(beta, v));
+  const rate = rates(beta);
   const meat = new Float64Array(p * p);
   // Σ w²·I_b: with weights, the Poisson variance of the estimate is A·(Σ w²·I_b)·A.
   const poissonMeat = new Float64Array(p * p);
@@ -74,16 +72,9 @@ export function fitSwitchback(variantCount: number, table: BlockTable, start?: F
   let used = 0;
   for (let b = 0; b < table.blocks; b++) {
     const total = at(table.total, b);
-    if (!(total > 0)) continue;
-    let denominator = 0;
-    let exposed = 0;
-    for (let v = 0; v < k; v++) {
-      const e = at(table.exposure, b * k + v);
-      if (e > 0) exposed++;
-      denominator += e * at(rate, v);
-    }
-    if (exposed < 2) continue;
+    if (!(total > 0) || exposedVariants(k, table, b) < 2) continue;
     used++;
+    const denominator = weightedExposure(k, table, b, rate);
     const w = blockWeight === undefined ? 1 : at(blockWeight, b);
     for (let v = 1; v < k; v++) {
       share[v] = (at(table.exposure, b * k + v) * at(rate, v)) / denominator;
@@ -126,7 +117,7 @@ export function fitSwitchback(variantCount: number, table: BlockTable, start?: F
         : at(robust, i * p + j) * at(scale, i) * at(scale, j);
     }
   }
-  return { beta, covariance, poissonCovariance, df, blocksUsed: used, penalised, burstiness: burst };
+  return { beta, covariance, poissonCovariance, df, burstiness: burst };
 }
 
 /** A·M·A·c for symmetric p×p A and M. */
@@ -150,10 +141,28 @@ function sandwich(a: Float64Array, m: Float64Array, p: number, c: number): Float
   return out;
 }
 
-/** A block's events per exposed variant: the typical size of one of its slots. */
-function perSlotMean(k: number, table: BlockTable, b: number): number {
+/** The rate ratio e^β of each variant against the control. */
+function rates(beta: Float64Array): Float64Array {
+  return beta.map(Math.exp);
+}
+
+/** How many variants were live (had exposure) in block b. */
+function exposedVariants(k: number, table: BlockTable, b: number): number {
   let exposed = 0;
   for (let v = 0; v < k; v++) if (at(table.exposure, b * k + v) > 0) exposed++;
+  return exposed;
+}
+
+/** Σ_v exposure·rate over block b: what the block's total is shared in proportion to. */
+function weightedExposure(k: number, table: BlockTable, b: number, rate: Float64Array): number {
+  let sum = 0;
+  for (let v = 0; v < k; v++) sum += at(table.exposure, b * k + v) * at(rate, v);
+  return sum;
+}
+
+/** A block's events per exposed variant: the typical size of one of its slots. */
+function perSlotMean(k: number, table: BlockTable, b: number): number {
+  const exposed = exposedVariants(k, table, b);
   return exposed > 0 ? at(table.total, b) / exposed : 0;
 }
 
@@ -165,25 +174,19 @@ function perSlotMean(k: number, table: BlockTable, b: number): number {
  * as their contrasts are noisier relative to their size); the variance of the estimate is
  * measured by the sandwich whatever a is, so a rough a costs efficiency, never validity.
  */
-function burstiness(k: number, table: BlockTable, beta: Float64Array): number {
+function burstiness(k: number, table: BlockTable, rate: Float64Array): number {
   let numerator = 0;
   let denominator = 0;
   for (let b = 0; b < table.blocks; b++) {
     const total = at(table.total, b);
-    if (!(total > 0)) continue;
-    let weighted = 0;
-    let exposed = 0;
-    for (let v = 0; v < k; v++) {
-      const e = at(table.exposure, b * k + v);
-      if (e > 0) exposed++;
-      weighted += e * Math.exp(at(beta, v));
-    }
-    if (exposed < 2) continue;
+    const exposed = exposedVariants(k, table, b);
+    if (!(total > 0) || exposed < 2) continue;
+    const weighted = weightedExposure(k, table, b, rate);
     let pearson = 0;
     for (let v = 0; v < k; v++) {
       const e = at(table.exposure, b * k + v);
       if (!(e > 0)) continue;
-      const expected = (total * e * Math.exp(at(beta, v))) / weighted;
+      const expected = (total * e * at(rate, v)) / weighted;
       pearson += (at(table.count, b * k + v) - expected) ** 2 / expected;
     }
     const m = total / exposed;

@@ -5,8 +5,8 @@
  * Conditioning on block totals removes the block effects α exactly: within a block the
  * counts are multinomial with probabilities ∝ exposure · exp(β_variant). Whatever moves
  * traffic between blocks — the video's ageing, weekdays, a spike from a share — cancels, and
- * only comparisons inside a block inform β. Over-dispersion (bursty traffic) is handled the
- * quasi-Poisson way: the covariance is scaled by φ = Pearson X² / residual df, floored at 1.
+ * only comparisons inside a block inform β. The variance this module returns is the Poisson
+ * one; how noisy the counts really are is measured between blocks (./block-robust.ts).
  */
 import { choleskyInPlace, inverseFromCholesky, solveCholesky } from "./linear-algebra";
 
@@ -18,30 +18,6 @@ export interface Slot {
   count: number;
   /** Opportunity in the slot (hours live, or impressions for CTR). */
   exposure: number;
-}
-
-/** The fitted model, with every per-variant array indexed by variant (index 0 = control). */
-export interface ConditionalPoissonFit {
-  /** Log rate ratio of each variant against the control; `beta[0]` is 0. */
-  beta: Float64Array;
-  /** Covariance of `beta` (K×K row-major, dispersion included); row and column 0 are 0. */
-  covariance: Float64Array;
-  /** Quasi-Poisson dispersion φ ≥ 1 that scales the covariance. */
-  dispersion: number;
-  /** Pearson X² of the slots that entered the fit. */
-  pearsonChiSquare: number;
-  /** Residual degrees of freedom behind φ: slots − blocks − (K−1) over the used blocks. */
-  residualDf: number;
-  /** Blocks that carry information: ≥ 2 variants with exposure and a positive total. */
-  blocksUsed: number;
-  /** Slots with exposure inside the used blocks. */
-  slotsUsed: number;
-  /**
-   * True when the plain maximum-likelihood estimate does not exist (a variant without any
-   * count, separated data, or a variant never compared) and the fit fell back to a weak
-   * normal prior, see {@link FALLBACK_PRIOR_SD}.
-   */
-  penalised: boolean;
 }
 
 /**
@@ -106,79 +82,11 @@ export function fitBlockTable(variantCount: number, table: BlockTable, start?: F
 
 /**
  * Per-block sums of every block that carries information (two exposed variants and an event),
- * in first-seen order, and the map from block id to row.
+ * in first-seen order. Inputs must already be validated (variants in range, finite non-negative
+ * counts and exposures).
  */
-export function tabulateBlocks(
-  variantCount: number,
-  slots: readonly Slot[],
-): { table: BlockTable; usedIndex: Map<number, number> } {
-  return tabulate(variantCount, slots);
-}
-
-/**
- * Fits the conditional Poisson model by Newton–Raphson with step halving. Inputs must
- * already be validated (variants in range, finite non-negative counts and exposures,
- * no count without exposure).
- */
-export function fitConditionalPoisson(variantCount: number, slots: readonly Slot[]): ConditionalPoissonFit {
+export function tabulateBlocks(variantCount: number, slots: readonly Slot[]): BlockTable {
   const k = variantCount;
-  const { table, usedIndex } = tabulate(k, slots);
-
-  let penalty = 0;
-  let beta = newton(k, table, penalty);
-  if (beta === null) {
-    penalty = 1 / FALLBACK_PRIOR_SD ** 2;
-    beta = newton(k, table, penalty);
-  }
-  // With the prior the objective is strictly concave and bounded, so Newton cannot fail
-  // short of non-finite input; stay finite regardless.
-  const fitted = beta ?? new Float64Array(k);
-
-  const p = k - 1;
-  const inverse = inverseInformation(k, table, fitted, penalty);
-
-  // Pearson X² on the slots (not the block × variant cells), as the residual df counts slots.
-  const weight = new Float64Array(k);
-  for (let v = 0; v < k; v++) weight[v] = Math.exp(at(fitted, v));
-  const denominator = new Float64Array(table.blocks);
-  for (let b = 0; b < table.blocks; b++) {
-    let sum = 0;
-    for (let v = 0; v < k; v++) sum += at(table.exposure, b * k + v) * at(weight, v);
-    denominator[b] = sum;
-  }
-  let chiSquare = 0;
-  let slotsUsed = 0;
-  for (const slot of slots) {
-    const b = usedIndex.get(slot.block);
-    if (b === undefined || slot.exposure <= 0) continue;
-    slotsUsed++;
-    const mean = (at(table.total, b) * slot.exposure * at(weight, slot.variant)) / at(denominator, b);
-    if (mean > 0) chiSquare += (slot.count - mean) ** 2 / mean;
-  }
-  const residualDf = slotsUsed - table.blocks - p;
-  // φ < 1 (under-dispersion) is not credible for view counts and would shrink intervals on
-  // the strength of noise, so the Poisson variance is the floor. Without residual df there is
-  // nothing to estimate from, and the Poisson variance is the only defensible value.
-  const dispersion = residualDf > 0 ? Math.max(1, chiSquare / residualDf) : 1;
-
-  const covariance = new Float64Array(k * k);
-  for (let i = 0; i < p; i++) {
-    for (let j = 0; j < p; j++) covariance[(i + 1) * k + (j + 1)] = dispersion * at(inverse, i * p + j);
-  }
-  return {
-    beta: fitted,
-    covariance,
-    dispersion,
-    pearsonChiSquare: chiSquare,
-    residualDf,
-    blocksUsed: table.blocks,
-    slotsUsed,
-    penalised: penalty > 0,
-  };
-}
-
-/** Sums exposure and counts per block and variant, keeping only informative blocks. */
-function tabulate(k: number, slots: readonly Slot[]): { table: BlockTable; usedIndex: Map<number, number> } {
   const index = new Map<number, number>();
   const exposure: number[] = [];
   const count: number[] = [];
@@ -197,11 +105,10 @@ function tabulate(k: number, slots: readonly Slot[]): { table: BlockTable; usedI
     count[cell] = (count[cell] ?? 0) + slot.count;
   }
 
-  const usedIndex = new Map<number, number>();
   const usedExposure: number[] = [];
   const usedCount: number[] = [];
   const usedTotal: number[] = [];
-  for (const [block, b] of index) {
+  for (const b of index.values()) {
     let variantsExposed = 0;
     let total = 0;
     for (let v = 0; v < k; v++) {
@@ -211,7 +118,6 @@ function tabulate(k: number, slots: readonly Slot[]): { table: BlockTable; usedI
     // A block informs β only through comparisons inside it: with one variant (an incomplete
     // last block) or no events it contributes nothing to the conditional likelihood.
     if (variantsExposed < 2 || total <= 0) continue;
-    usedIndex.set(block, usedIndex.size);
     for (let v = 0; v < k; v++) {
       usedExposure.push(exposure[b * k + v] ?? 0);
       usedCount.push(count[b * k + v] ?? 0);
@@ -219,21 +125,13 @@ function tabulate(k: number, slots: readonly Slot[]): { table: BlockTable; usedI
     usedTotal.push(total);
   }
   return {
-    table: {
-      exposure: Float64Array.from(usedExposure),
-      count: Float64Array.from(usedCount),
-      total: Float64Array.from(usedTotal),
-      blocks: usedTotal.length,
-    },
-    usedIndex,
+    exposure: Float64Array.from(usedExposure),
+    count: Float64Array.from(usedCount),
+    total: Float64Array.from(usedTotal),
+    blocks: usedTotal.length,
   };
 }
 
-/**
- * Newton–Raphson on the (optionally ridge-penalised) conditional log-likelihood. Returns
- * null when the information is singular or the estimates diverge, i.e. when the maximum
- * likelihood estimate does not exist.
- */
 /**
  * The inverse of the observed information at `beta` (the asymptotic covariance of the
  * log rate ratios); the prior's variance on the diagonal when the information is singular.
@@ -248,6 +146,11 @@ function inverseInformation(k: number, table: BlockTable, beta: Float64Array, pe
   return inverse;
 }
 
+/**
+ * Newton–Raphson on the (optionally ridge-penalised) conditional log-likelihood. Returns
+ * null when the information is singular or the estimates diverge, i.e. when the maximum
+ * likelihood estimate does not exist.
+ */
 function newton(k: number, table: BlockTable, penalty: number, start?: Float64Array): Float64Array | null {
   const p = k - 1;
   const beta = start === undefined ? new Float64Array(k) : Float64Array.from(start);

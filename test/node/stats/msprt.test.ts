@@ -3,6 +3,7 @@ import {
   alwaysValidPValue,
   mixtureLogLikelihoodRatio,
   oneSidedAlwaysValidPValue,
+  oneSidedBoundaryScore,
   oneSidedMixtureLogLikelihoodRatio,
 } from "../../../worker/stats/msprt";
 
@@ -100,5 +101,23 @@ describe("one-sided mixture SPRT", () => {
     expect(oneSidedAlwaysValidPValue(1, 0, 0.3)).toBe(1);
     expect(oneSidedAlwaysValidPValue(Number.NaN, 0.1, 0.3)).toBe(1);
     expect(() => oneSidedAlwaysValidPValue(0.1, 0.01, 0)).toThrow(RangeError);
+  });
+
+  it("puts the boundary score where the one-sided p-value reaches the level", () => {
+    // The example in the function's comment: about 3.1 at level 0.025, τ = 0.3, SE 0.06.
+    expect(oneSidedBoundaryScore(0.06 ** 2, 0.3, 0.025)).toBeCloseTo(3.1019, 4);
+    for (const [variance, tau, level] of [
+      [0.06 ** 2, 0.3, 0.025],
+      [1e-8, 2, 1e-6],
+      [1e-8, 2, 0.9],
+      [10, 0.05, 0.01],
+      [1000, 0.3, 0.2],
+    ] as const) {
+      const z = oneSidedBoundaryScore(variance, tau, level);
+      const se = Math.sqrt(variance);
+      expect(oneSidedAlwaysValidPValue(z * se, variance, tau)).toBeCloseTo(level, 10);
+      expect(oneSidedAlwaysValidPValue(z * (1 - 1e-6) * se, variance, tau)).toBeGreaterThan(level);
+    }
+    expect(() => oneSidedBoundaryScore(0, 0.3, 0.025)).toThrow(RangeError);
   });
 });
