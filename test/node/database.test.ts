@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { type LocalDatabase, startLocalDatabase } from "../../scripts/database";
 import { migrateDatabase } from "../../scripts/migrate";
 import { openNodePool } from "../../scripts/node-pool";
+import { freshPostgres, incrementInTransaction } from "./local-databases";
 
 const expectedTables = [
   "alerts",
@@ -43,28 +44,6 @@ async function appliedMigrations(target: LocalDatabase): Promise<number> {
   }
 }
 
-/** A fresh, empty database on the real server of DATABASE_URL (dropped afterwards). */
-async function freshPostgres(
-  serverUrl: string,
-): Promise<{ target: LocalDatabase; drop: () => Promise<void> }> {
-  const name = `ttp_migrate_${process.pid}_${Date.now()}`;
-  const admin = await startLocalDatabase({ databaseUrl: serverUrl });
-  const adminPool = openNodePool(admin);
-  await adminPool.query(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const target = await startLocalDatabase({ databaseUrl: url.toString() });
-  return {
-    target,
-    drop: async () => {
-      await target.close();
-      await adminPool.query(`drop database if exists ${name} with (force)`);
-      await adminPool.end();
-      await admin.close();
-    },
-  };
-}
-
 describe("migrations", () => {
   const cleanups: Array<() => Promise<void>> = [];
   afterAll(async () => {
@@ -85,7 +64,7 @@ describe("migrations", () => {
   it.runIf(process.env.DATABASE_URL)(
     "apply to an empty PostgreSQL database and re-apply as a no-op",
     async () => {
-      const { target, drop } = await freshPostgres(process.env.DATABASE_URL as string);
+      const { target, drop } = await freshPostgres(process.env.DATABASE_URL as string, "ttp_migrate");
       cleanups.push(drop);
       expect(await tablesOf(target)).toEqual([]);
       await migrateDatabase(target);
@@ -109,17 +88,7 @@ describe("the local WebSocket proxy in front of the embedded database", () => {
       // would break if another connection's messages were interleaved on the single backend.
       await Promise.all(
         pools.map(async (pool) => {
-          for (let i = 0; i < 5; i++) {
-            const client = await pool.connect();
-            try {
-              await client.query("begin");
-              const { rows } = await client.query<{ n: number }>("select n from counter");
-              await client.query("update counter set n = $1", [(rows[0]?.n ?? 0) + 1]);
-              await client.query("commit");
-            } finally {
-              client.release();
-            }
-          }
+          for (let i = 0; i < 5; i++) await incrementInTransaction(pool, "counter");
         }),
       );
       const { rows } = await (pools[0]?.query<{ n: number }>("select n from counter") ?? Promise.reject());

@@ -10,6 +10,7 @@ import type { SqlRequestLog } from "../../scripts/db-http";
 import { HTTP_KEEP_ALIVE_MS } from "../../scripts/db-proxy";
 import { migrateDatabase } from "../../scripts/migrate";
 import { openNodePool } from "../../scripts/node-pool";
+import { freshPostgres, incrementInTransaction } from "./local-databases";
 
 /** A fresh, migrated database: the embedded PGlite, or a new database on DATABASE_URL's server. */
 async function freshTarget(kind: "embedded" | "postgres"): Promise<{
@@ -21,24 +22,9 @@ async function freshTarget(kind: "embedded" | "postgres"): Promise<{
     await migrateDatabase(target);
     return { target, drop: () => target.close() };
   }
-  const serverUrl = process.env.DATABASE_URL as string;
-  const name = `ttp_dbhttp_${process.pid}_${Date.now()}`;
-  const admin = await startLocalDatabase({ databaseUrl: serverUrl });
-  const adminPool = openNodePool(admin);
-  await adminPool.query(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const target = await startLocalDatabase({ databaseUrl: url.toString() });
-  await migrateDatabase(target);
-  return {
-    target,
-    drop: async () => {
-      await target.close();
-      await adminPool.query(`drop database if exists ${name} with (force)`);
-      await adminPool.end();
-      await admin.close();
-    },
-  };
+  const fresh = await freshPostgres(process.env.DATABASE_URL as string, "ttp_dbhttp");
+  await migrateDatabase(fresh.target);
+  return fresh;
 }
 
 /** The error a driver call rejects with (drizzle wraps the driver's in `cause`). */
@@ -371,17 +357,9 @@ describe.each(kinds)("Neon's SQL-over-HTTP at the local proxy (%s)", (kind) => {
       const overHttp = Array.from({ length: 20 }, () =>
         sql.transaction([sql`update http_counter set n = n + 1`, sql`select n from http_counter`]),
       );
-      const overWs = Array.from({ length: 5 }, async () => {
-        const client = await pool.connect();
-        try {
-          await client.query("begin");
-          const { rows } = await client.query<{ n: number }>("select n from http_counter for update");
-          await client.query("update http_counter set n = $1", [(rows[0]?.n ?? 0) + 1]);
-          await client.query("commit");
-        } finally {
-          client.release();
-        }
-      });
+      const overWs = Array.from({ length: 5 }, () =>
+        incrementInTransaction(pool, "http_counter", "for update"),
+      );
       await Promise.all([...overHttp, ...overWs]);
     } finally {
       await pool.end();

@@ -65,10 +65,15 @@ export function cookieFrom(res: Response, name: string): string | undefined {
   return header?.split(";")[0];
 }
 
+/** Sends one request to the app without following redirects: `SELF` unless a test needs its own env. */
+type Send = (url: string, init?: RequestInit) => Promise<Response>;
+
+const viaSelf: Send = (url, init = {}) => SELF.fetch(url, { redirect: "manual", ...init });
+
 /** The first two legs of a sign-in: /start, then the emulator's consent (by login_hint). */
-export async function startSignIn(email: string, returnTo?: string) {
+export async function startSignIn(email: string, returnTo?: string, send: Send = viaSelf) {
   const query = new URLSearchParams({ login_hint: email, ...(returnTo ? { returnTo } : {}) });
-  const start = await SELF.fetch(`${APP}/api/auth/google/start?${query}`, { redirect: "manual" });
+  const start = await send(`${APP}/api/auth/google/start?${query}`);
   if (start.status !== 302) throw new Error(`start answered ${start.status}: ${await start.text()}`);
   const consentUrl = start.headers.get("location") as string;
   const oauthCookie = cookieFrom(start, "__Host-ttp_oauth") as string;
@@ -82,11 +87,15 @@ export async function consent(consentUrl: string): Promise<string> {
   return res.headers.get("location") as string;
 }
 
+/** The three legs of a sign-in through `send`; answers the callback's response. */
+async function signInThrough(send: Send, email: string): Promise<Response> {
+  const { consentUrl, oauthCookie } = await startSignIn(email, undefined, send);
+  return send(await consent(consentUrl), { headers: { cookie: oauthCookie } });
+}
+
 /** A whole sign-in; answers the session cookie (`name=value`) and the callback's response. */
 export async function signIn(email: string): Promise<{ session: string; callback: Response }> {
-  const { consentUrl, oauthCookie } = await startSignIn(email);
-  const callbackUrl = await consent(consentUrl);
-  const callback = await SELF.fetch(callbackUrl, { headers: { cookie: oauthCookie }, redirect: "manual" });
+  const callback = await signInThrough(viaSelf, email);
   const session = cookieFrom(callback, "__Host-ttp_session");
   if (callback.status !== 302 || !session)
     throw new Error(`callback answered ${callback.status}: ${await callback.text()}`);
@@ -110,13 +119,6 @@ export async function fetchWith(workerEnv: Env, url: string, init: RequestInit =
 }
 
 /** A whole sign-in against a Worker with `workerEnv`; answers the callback's response. */
-export async function signInWith(workerEnv: Env, email: string): Promise<Response> {
-  const start = await fetchWith(
-    workerEnv,
-    `${APP}/api/auth/google/start?login_hint=${encodeURIComponent(email)}`,
-  );
-  if (start.status !== 302) throw new Error(`start answered ${start.status}: ${await start.text()}`);
-  const callbackUrl = await consent(start.headers.get("location") as string);
-  const oauthCookie = cookieFrom(start, "__Host-ttp_oauth") as string;
-  return fetchWith(workerEnv, callbackUrl, { headers: { cookie: oauthCookie } });
+export function signInWith(workerEnv: Env, email: string): Promise<Response> {
+  return signInThrough((url, init) => fetchWith(workerEnv, url, init), email);
 }

@@ -2,14 +2,10 @@ import { env, SELF } from "cloudflare:test";
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import * as schema from "../../schema";
+import type { SqlRequestLog } from "../../scripts/db-http";
 import { openHttpDb } from "../../worker/db/http";
 import { forgetPrincipal } from "../../worker/users/principal";
 import { as, createGoogleAccount, signIn } from "./auth-fixtures";
-
-interface SqlRequestLog {
-  total: number;
-  recent: Array<{ statements: string[]; batch: boolean; status: number }>;
-}
 
 /** The proxy's record of the SQL-over-HTTP requests it served (statement texts only). */
 async function requestsAtProxy(): Promise<SqlRequestLog> {

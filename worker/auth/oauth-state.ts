@@ -99,8 +99,8 @@ export function returnPathOf(requested: string, origin: string = PLACEHOLDER_ORI
 }
 
 /** A safe place to return to: the path `returnPathOf` answers, else the home page. */
-export function safeReturnPath(requested: string | undefined, origin?: string): string {
-  return (requested === undefined ? null : returnPathOf(requested, origin)) ?? "/";
+export function safeReturnPath(requested: string | undefined): string {
+  return (requested === undefined ? null : returnPathOf(requested)) ?? "/";
 }
 
 /** How long a used state is remembered: past the life of any attempt that could carry it. */

@@ -17,7 +17,8 @@ export const init = createMiddleware<AppEnv>(async (c, next) => {
   const requestId = crypto.randomUUID();
   c.set("requestId", requestId);
   c.set("log", createLogger({ requestId }));
-  c.set("timings", new Map());
+  const timings = new Map<string, number>();
+  c.set("timings", timings);
   let opened: ReturnType<typeof openDb> | undefined;
   c.set("db", () => {
     opened ??= openDb(c.env);
@@ -33,7 +34,7 @@ export const init = createMiddleware<AppEnv>(async (c, next) => {
     await next();
   } finally {
     c.header("x-request-id", requestId);
-    c.header("server-timing", serverTiming(c.var.timings, performance.now() - started));
+    c.header("server-timing", serverTiming(timings, performance.now() - started));
     if (opened) c.executionCtx.waitUntil(opened.close());
   }
 });
@@ -55,9 +56,7 @@ export async function timed<T>(c: Context<AppEnv>, name: string, step: () => Pro
 }
 
 /** `Server-Timing: limit;dur=1.2, db;dur=8.0, total;dur=10.4` (names are fixed strings, never input). */
-function serverTiming(timings: ReadonlyMap<string, number> | undefined, total: number): string {
-  const steps = [...(timings ?? new Map<string, number>()).entries()].map(
-    ([name, ms]) => `${name};dur=${ms.toFixed(1)}`,
-  );
+function serverTiming(timings: ReadonlyMap<string, number>, total: number): string {
+  const steps = [...timings].map(([name, ms]) => `${name};dur=${ms.toFixed(1)}`);
   return [...steps, `total;dur=${total.toFixed(1)}`].join(", ");
 }

@@ -31,6 +31,12 @@ interface Allowance {
 
 const allowances = new Map<string, Allowance>();
 
+/** Whether one request may go on, and if not, in how many seconds to try again. */
+interface Decision {
+  allowed: boolean;
+  retryAfter: number;
+}
+
 function limitOf(setting: string | undefined, fallback: number): number {
   const value = Number(setting);
   return Number.isInteger(value) && value > 0 ? value : fallback;
@@ -40,7 +46,7 @@ function limitOf(setting: string | undefined, fallback: number): number {
  * The client's key: an IPv4 address as is, an IPv6 address by its /64 (one subscriber usually holds
  * a whole /64, so keying by full address would give each client 2^64 budgets).
  */
-export function clientKey(ip: string | undefined): string {
+function clientKey(ip: string | undefined): string {
   if (!ip) return "ip:unknown";
   if (!ip.includes(":")) return `ip:${ip}`;
   const [head = "", tail = ""] = ip.toLowerCase().split("%")[0]?.split("::") ?? [];
@@ -53,11 +59,7 @@ export function clientKey(ip: string | undefined): string {
 }
 
 /** Spends one token of `key`, leasing more from its RateLimiter object when none is left here. */
-async function take(
-  c: Context<AppEnv>,
-  key: string,
-  limit: number,
-): Promise<{ allowed: boolean; retryAfter: number }> {
+async function take(c: Context<AppEnv>, key: string, limit: number): Promise<Decision> {
   const now = Date.now();
   const slot = `${key}\u0000${limit}`;
   const held = allowances.get(slot);
@@ -90,7 +92,7 @@ function failsOpen(c: Context<AppEnv>): boolean {
 }
 
 async function enforce(c: Context<AppEnv>, key: string, limit: number): Promise<void> {
-  let decision: { allowed: boolean; retryAfter: number };
+  let decision: Decision;
   try {
     decision = await take(c, key, limit);
   } catch (err) {

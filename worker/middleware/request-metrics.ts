@@ -38,9 +38,7 @@ export const requestMetrics = createMiddleware<AppEnv>(async (c, next) => {
     batch.count(FAMILIES.httpRequests.name, { route, method, status: String(status) });
     batch.observe(FAMILIES.httpDuration.name, { route }, seconds, HTTP_DURATION_BUCKETS);
     // The named steps' milliseconds (as in `Server-Timing`), so a slow request says where it waited.
-    const steps = Object.fromEntries(
-      [...(c.var.timings ?? new Map<string, number>())].map(([name, ms]) => [name, Math.round(ms)]),
-    );
+    const steps = Object.fromEntries([...c.var.timings].map(([name, ms]) => [name, Math.round(ms)]));
     c.var.log.info("request", {
       method,
       route,

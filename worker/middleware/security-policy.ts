@@ -20,7 +20,7 @@ const LOOPBACK_IMAGES = ["http://127.0.0.1:*", "http://localhost:*"];
  * props through the CSSOM (`style.setProperty`), which CSP does not govern, so no
  * `'unsafe-inline'` is needed. No framing, no `<base>`, forms post only here.
  */
-export function contentSecurityPolicy(mode: HeaderMode): string {
+function contentSecurityPolicy(mode: HeaderMode): string {
   const images = ["'self'", "data:", ...IMAGE_HOSTS, ...(mode === "production" ? [] : LOOPBACK_IMAGES)];
   return [
     "default-src 'self'",

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { users } from "../../schema";
 import type { Plan } from "../auth/plans";
-import { isSessionRevoked } from "../auth/revocation";
+import { isRevokedIn, markerKeys } from "../auth/revocation";
 import type { SessionClaims } from "../auth/session";
 import type { HttpDb } from "../db/http";
 
@@ -30,20 +30,21 @@ export async function loadPrincipal(env: Env, read: () => HttpDb, userId: string
 
 /**
  * The principal of a session, or `null` when the session is revoked or its version is not the
- * user's current one. The cache and the revocation markers are read together (one round trip);
- * a cached principal whose version differs from the token's is never trusted either way: Postgres
- * decides (a stale cache write after a bump must not log out the user's new session).
+ * user's current one. The cache and the revocation markers are one bulk KV read (one subrequest,
+ * not three); a cached principal whose version differs from the token's is never trusted either
+ * way: Postgres decides (a stale cache write after a bump must not log out the user's new session).
  */
 export async function loadSessionPrincipal(
   env: Env,
   read: () => HttpDb,
   claims: Pick<SessionClaims, "userId" | "sessionId" | "version">,
 ): Promise<Principal | null> {
-  const [cached, revoked] = await Promise.all([
-    env.CACHE.get<Principal>(cacheKey(claims.userId), "json"),
-    isSessionRevoked(env.CACHE, claims),
-  ]);
-  if (revoked) return null;
+  const key = cacheKey(claims.userId);
+  const { floor, revoked } = markerKeys(claims);
+  const found = await env.CACHE.get([key, floor, revoked], "text");
+  if (isRevokedIn(found, claims)) return null;
+  const text = found.get(key);
+  const cached = text ? (JSON.parse(text) as Principal) : null;
   const principal =
     cached?.sessionVersion === claims.version ? cached : await readPrincipal(env, read, claims.userId);
   return principal?.sessionVersion === claims.version ? principal : null;

@@ -1,10 +1,8 @@
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { users } from "../../schema";
 import type { Plan } from "../auth/plans";
 import type { Db } from "../db/client";
-import { afterSessionVersionBump } from "./sessions";
-
-export { bumpSessionVersion } from "./sessions";
+import { bumpSessionVersion } from "./sessions";
 
 /**
  * Sets a user's plan (admin). A change ends the user's sessions (their version is bumped), so no
@@ -14,13 +12,7 @@ export async function setPlan(db: Db, env: Env, userId: string, plan: Plan): Pro
   const [current] = await db.$primary.select({ plan: users.plan }).from(users).where(eq(users.id, userId));
   if (!current) return false;
   if (current.plan === plan) return true;
-  const [row] = await db
-    .update(users)
-    .set({ plan, sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: new Date() })
-    .where(eq(users.id, userId))
-    .returning({ sessionVersion: users.sessionVersion });
-  if (row) await afterSessionVersionBump(db, env, userId, row.sessionVersion);
-  return row !== undefined;
+  return bumpSessionVersion(db, env, userId, { plan });
 }
 
 /** The account as the user sees it: never the encrypted token. */

@@ -49,14 +49,23 @@ export async function afterSessionVersionBump(db: Db, env: Env, userId: string, 
   await forgetPrincipal(env, userId);
 }
 
-/** Ends every session of the user at once ("sign out everywhere", revocation). */
-export async function bumpSessionVersion(db: Db, env: Env, userId: string): Promise<void> {
+/**
+ * Ends every session of the user at once ("sign out everywhere", revocation, a plan change), with
+ * `changes` made to the user's row in the same update. Answers whether the user exists.
+ */
+export async function bumpSessionVersion(
+  db: Db,
+  env: Env,
+  userId: string,
+  changes: Partial<Pick<typeof users.$inferInsert, "plan">> = {},
+): Promise<boolean> {
   const [row] = await db
     .update(users)
-    .set({ sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: new Date() })
+    .set({ ...changes, sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: new Date() })
     .where(eq(users.id, userId))
     .returning({ sessionVersion: users.sessionVersion });
   if (row) await afterSessionVersionBump(db, env, userId, row.sessionVersion);
+  return row !== undefined;
 }
 
 /** Refuses every session of a deleted user, whatever a stale cache write puts back. */

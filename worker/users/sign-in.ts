@@ -1,4 +1,4 @@
-import { and, eq, ne, sql } from "drizzle-orm";
+import { eq, or, sql } from "drizzle-orm";
 import { quotaLedger } from "../../durable-objects/quota-ledger/stub";
 import { events, users } from "../../schema";
 import { type OAuthAttempt, safeReturnPath } from "../auth/oauth-state";
@@ -119,22 +119,21 @@ export async function completeSignIn(
     nonce: attempt.nonce,
   });
 
-  // One account per e-mail: another Google account with this address is refused, not merged.
-  const [owner] = await db.$primary
-    .select({ id: users.id })
+  // One read for both: the account of this `sub`, and any other account holding the address (at
+  // most one of each, by the unique indexes).
+  const holders = await db.$primary
+    .select({ id: users.id, role: users.role, googleSub: users.googleSub })
     .from(users)
-    .where(and(eq(users.email, identity.email), ne(users.googleSub, identity.sub)));
-  if (owner) {
+    .where(or(eq(users.googleSub, identity.sub), eq(users.email, identity.email)));
+  // One account per e-mail: another Google account with this address is refused, not merged.
+  if (holders.some((holder) => holder.googleSub !== identity.sub)) {
     // The grant just made is of no use: hand it back rather than leave it dangling at Google.
     await revokeToken(oauthDeps(env), tokens.refreshToken).catch(() => undefined);
     throw new EmailInUseError();
   }
 
   // The id is fixed before encrypting: the ciphertext is bound to its user's id.
-  const [existing] = await db.$primary
-    .select({ id: users.id, role: users.role })
-    .from(users)
-    .where(eq(users.googleSub, identity.sub));
+  const existing = holders[0];
   const userId = existing?.id ?? crypto.randomUUID();
   await storeAccessToken(env.CACHE, userId, tokens, Date.now());
   const channel = await youtubeClient(env).getMyChannel(
