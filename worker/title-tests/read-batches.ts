@@ -115,12 +115,9 @@ export async function ownTestResults(
             .filter((r): r is typeof r & { day: string } => r.day !== null)
             .map((r) => [
               r.day,
-              {
-                day: r.day,
-                impressions: r.impressions ?? 0,
-                ctr: r.ctr ?? 0,
-                watchMinutes: r.watchMinutes ?? 0,
-              },
+              // A figure not in yet stays null: the analysis counts that day as missing, as the
+              // rotator does, never as a day of no impressions or no minutes watched.
+              { day: r.day, impressions: r.impressions, ctr: r.ctr, watchMinutes: r.watchMinutes },
             ]),
         );
   const final = FINISHED.includes(row.status) || (row.endsAt !== null && row.endsAt.getTime() <= now);
