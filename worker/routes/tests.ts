@@ -14,8 +14,8 @@ import {
   patchTestBody,
   testIdParam,
 } from "../title-tests/input";
-import { ownTestResults } from "../title-tests/read-batches";
-import { listOwnTests, testDetail } from "../title-tests/reading";
+import { ownTestDetail, ownTestResults } from "../title-tests/read-batches";
+import { listOwnTests } from "../title-tests/reading";
 import { resultsCsv } from "../title-tests/results";
 import type { TitleTestScope } from "../title-tests/scope";
 import { validate } from "../validation";
@@ -39,7 +39,9 @@ export const testRoutes = new Hono<AppEnv>()
     return c.json(await listOwnTests(scope(c), { statuses: status, limit }));
   })
   .get("/tests/:id", validate("param", testIdParam), async (c) => {
-    return c.json(await testDetail(scope(c), c.req.valid("param").id));
+    const { id } = c.req.valid("param");
+    const read = c.var.read().freshReads;
+    return c.json(await timed(c, "db", () => ownTestDetail(read, c.env, userOf(c).id, id)));
   })
   .patch("/tests/:id", validate("param", testIdParam), validate("json", patchTestBody), async (c) => {
     return c.json(await amendTest(scope(c), c.req.valid("param").id, c.req.valid("json")));
@@ -72,7 +74,7 @@ export const testRoutes = new Hono<AppEnv>()
     return c.body(null, 204);
   })
   // Results and their CSV: one HTTP batch, on the primary (read-only) so a creator sees their own
-  // latest change.
+  // latest change, as the test's detail above.
   .get("/tests/:id/results", validate("param", testIdParam), async (c) => {
     const { id } = c.req.valid("param");
     const { results } = await timed(c, "db", () => ownTestResults(c.var.read().freshReads, userOf(c).id, id));

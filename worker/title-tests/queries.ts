@@ -167,16 +167,6 @@ export async function listTests(
   return rows.map((row) => ({ ...row, titles: byTest.get(row.id) ?? [] }));
 }
 
-/** A test's latest events, newest first. */
-export async function eventsOf(db: Db, testId: string, limit = 50) {
-  return db.$primary
-    .select({ id: events.id, type: events.type, data: events.data, createdAt: events.createdAt })
-    .from(events)
-    .where(eq(events.testId, testId))
-    .orderBy(desc(events.createdAt), desc(events.id))
-    .limit(limit);
-}
-
 /** Appends an event to a test's audit trail. */
 export async function appendEvent(
   db: Db,

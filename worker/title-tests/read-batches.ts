@@ -1,6 +1,7 @@
-import { and, asc, count, eq } from "drizzle-orm";
+import { and, asc, count, desc, eq } from "drizzle-orm";
 import {
   analyticsPolls,
+  events,
   liveTestStatuses,
   slots,
   type TestStatus,
@@ -10,14 +11,17 @@ import {
 } from "../../schema";
 import type { HttpDb } from "../db/http";
 import { NotFound } from "../domain/errors";
+import type { GoogleEndpointVars } from "../youtube/endpoints";
 import type { DailyRecord } from "./analysis";
 import { slotColumns, type TestRow } from "./queries";
 import { FINISHED } from "./reading";
 import { type Results, resultsOf } from "./results";
 import { dailyTrafficSources } from "./traffic-sources";
+import { testView } from "./views";
 
 /**
- * The two hottest reads of the API, each as one `batch([...])` over HTTP: one request to the
+ * The hottest reads of the API (the dashboard, and a test's page, which polls its detail and its
+ * results), each as one `batch([...])` over HTTP: one request to the
  * database and one read-only transaction (so the statements see one snapshot), instead of a
  * connection start-up and three or four round trips one after the other.
  */
@@ -127,4 +131,35 @@ export async function ownTestResults(
     row,
     results: resultsOf(variants, records, { final, now, metric: row.metric, days, trafficSources }),
   };
+}
+
+/** How many of a test's latest events its detail carries. */
+const DETAIL_EVENTS = 50;
+
+/**
+ * A creator's test as the API shows it, with its latest events (newest first), in one batch: the
+ * row (only if it is theirs), its titles and its events; NotFound, the rest discarded unread,
+ * when the row is not the creator's, as for `ownTestResults`.
+ */
+export async function ownTestDetail(db: HttpDb, vars: GoogleEndpointVars, userId: string, testId: string) {
+  const [rows, variants, latest] = await db.batch([
+    db
+      .select()
+      .from(tests)
+      .where(and(eq(tests.id, testId), eq(tests.userId, userId))),
+    db
+      .select({ variant: titles.variant, text: titles.text })
+      .from(titles)
+      .where(eq(titles.testId, testId))
+      .orderBy(asc(titles.variant)),
+    db
+      .select({ id: events.id, type: events.type, data: events.data, createdAt: events.createdAt })
+      .from(events)
+      .where(eq(events.testId, testId))
+      .orderBy(desc(events.createdAt), desc(events.id))
+      .limit(DETAIL_EVENTS),
+  ]);
+  const row = rows[0];
+  if (!row) throw new NotFound("No such test.");
+  return { ...testView(row, variants, vars), events: latest };
 }
