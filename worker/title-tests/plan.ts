@@ -7,7 +7,8 @@ import { type Plan, planTest } from "../stats/plan";
 import { accountOf } from "../users/queries";
 import { actForUser } from "../users/youtube-user";
 import type { DailyVideoMetrics, Video } from "../youtube/types";
-import { allowedIntervals } from "./intervals";
+import { videoId } from "./input";
+import { checkInterval } from "./schedule-checks";
 import type { TitleTestScope } from "./scope";
 
 /**
@@ -44,9 +45,7 @@ export const planQuery = z.object({
 });
 
 /** A YouTube video id in a path, as the tests API checks it. */
-export const videoIdParam = z.object({
-  id: z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, "Not a YouTube video id"),
-});
+export const videoIdParam = z.object({ id: videoId });
 
 /** Where a video's daily views came from. */
 export type TrafficSource = "analytics" | "polls" | "lifetime";
@@ -78,10 +77,7 @@ export async function planForVideo(
   query: z.infer<typeof planQuery>,
 ): Promise<VideoPlan> {
   const { titles, intervalMinutes } = query;
-  const allowed = allowedIntervals(scope.env, scope.user.plan);
-  if (!allowed.includes(intervalMinutes)) {
-    throw new Invalid("intervalMinutes", `Your plan rotates every ${allowed.join(", ")} minutes.`);
-  }
+  checkInterval(scope.env, scope.user.plan, intervalMinutes);
   const traffic = await trafficOf(scope, videoId, Date.now());
   const planned = Math.max(PLANNER_MIN_INTERVAL, intervalMinutes);
   let plan: Plan;
