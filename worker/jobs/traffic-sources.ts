@@ -13,7 +13,7 @@ const DAY_MS = 86_400_000;
  * How long after it ends a daily-slot test keeps being re-fetched: its last day is final 48 h
  * after it ends, and one more pass after that picks up YouTube's late revisions.
  */
-export const TRAFFIC_SOURCES_AFTER_END_MS = 4 * DAY_MS;
+const TRAFFIC_SOURCES_AFTER_END_MS = 4 * DAY_MS;
 
 /**
  * The `traffic.sources` job: fetches the video's views and minutes by day and traffic source for

@@ -124,7 +124,7 @@ async function trafficOf(scope: TitleTestScope, videoId: string, now: number): P
  * (a new video, or days still behind YouTube's delay): days before publishing, or before any view,
  * say nothing about the traffic a test will see.
  */
-export function fromAnalytics(days: readonly DailyVideoMetrics[], video: Video): VideoTraffic | null {
+function fromAnalytics(days: readonly DailyVideoMetrics[], video: Video): VideoTraffic | null {
   const published = video.snippet?.publishedAt ? pacificDayKey(Date.parse(video.snippet.publishedAt)) : "";
   const sorted = [...days].filter((d) => d.day >= published).sort((a, b) => a.day.localeCompare(b.day));
   const first = sorted.findIndex((d) => d.views > 0);
@@ -192,7 +192,7 @@ export function dailyDeltas(polls: readonly { at: number; views: number }[]): nu
 }
 
 /** The last resort: the video's views since publishing, as one average day. */
-export function fromLifetime(video: Video, now: number): VideoTraffic {
+function fromLifetime(video: Video, now: number): VideoTraffic {
   const views = video.statistics?.viewCount ?? 0;
   const published = video.snippet?.publishedAt ? Date.parse(video.snippet.publishedAt) : Number.NaN;
   // Under a day old: its views so far are its first day (a rate from minutes would overshoot).
