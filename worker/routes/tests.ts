@@ -14,8 +14,7 @@ import {
   patchTestBody,
   testIdParam,
 } from "../title-tests/input";
-import { ownTestDetail, ownTestResults } from "../title-tests/read-batches";
-import { listOwnTests } from "../title-tests/reading";
+import { ownTestDetail, ownTestResults, ownTests } from "../title-tests/read-batches";
 import { resultsCsv } from "../title-tests/results";
 import type { TitleTestScope } from "../title-tests/scope";
 import { validate } from "../validation";
@@ -36,7 +35,10 @@ export const testRoutes = new Hono<AppEnv>()
   })
   .get("/tests", validate("query", listTestsQuery), async (c) => {
     const { status, limit } = c.req.valid("query");
-    return c.json(await listOwnTests(scope(c), { statuses: status, limit }));
+    const read = c.var.read().reads;
+    return c.json(
+      await timed(c, "db", () => ownTests(read, c.env, userOf(c).id, { statuses: status, limit })),
+    );
   })
   .get("/tests/:id", validate("param", testIdParam), async (c) => {
     const { id } = c.req.valid("param");

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray } from "drizzle-orm";
 import {
   analyticsPolls,
   events,
@@ -13,15 +13,16 @@ import type { HttpDb } from "../db/http";
 import { NotFound } from "../domain/errors";
 import type { GoogleEndpointVars } from "../youtube/endpoints";
 import type { DailyRecord } from "./analysis";
-import { slotColumns, type TestRow } from "./queries";
+import { slotColumns, type TestRow, type TitleVariant } from "./queries";
 import { FINISHED } from "./reading";
 import { type Results, resultsOf } from "./results";
 import { dailyTrafficSources } from "./traffic-sources";
 import { testView } from "./views";
 
 /**
- * The hottest reads of the API (the dashboard, and a test's page, which polls its detail and its
- * results), each as one `batch([...])` over HTTP: one request to the
+ * The hottest reads of the API (the dashboard, which polls its figures and the test list, and a
+ * test's page, which polls its detail and its results), each as one `batch([...])` over HTTP: one
+ * request to the
  * database and one read-only transaction (so the statements see one snapshot), instead of a
  * connection start-up and three or four round trips one after the other.
  */
@@ -162,4 +163,50 @@ export async function ownTestDetail(db: HttpDb, vars: GoogleEndpointVars, userId
   const row = rows[0];
   if (!row) throw new NotFound("No such test.");
   return { ...testView(row, variants, vars), events: latest };
+}
+
+/**
+ * A creator's tests as the API lists them, newest first, with their variants, in one batch: the
+ * page of rows, and the titles of that same page (the page again as a subquery, read in the same
+ * snapshot).
+ */
+export async function ownTests(
+  db: HttpDb,
+  vars: GoogleEndpointVars,
+  userId: string,
+  options: { statuses?: readonly TestStatus[]; limit: number },
+) {
+  const mine = and(
+    eq(tests.userId, userId),
+    options.statuses ? inArray(tests.status, options.statuses) : undefined,
+  );
+  const newestFirst = [desc(tests.createdAt), desc(tests.id)];
+  const [rows, variants] = await db.batch([
+    db
+      .select()
+      .from(tests)
+      .where(mine)
+      .orderBy(...newestFirst)
+      .limit(options.limit),
+    db
+      .select({ testId: titles.testId, variant: titles.variant, text: titles.text })
+      .from(titles)
+      .where(
+        inArray(
+          titles.testId,
+          db
+            .select({ id: tests.id })
+            .from(tests)
+            .where(mine)
+            .orderBy(...newestFirst)
+            .limit(options.limit),
+        ),
+      )
+      .orderBy(asc(titles.variant)),
+  ]);
+  const byTest = new Map<string, TitleVariant[]>();
+  for (const { testId, variant, text } of variants) {
+    byTest.set(testId, [...(byTest.get(testId) ?? []), { variant, text }]);
+  }
+  return { items: rows.map((row) => testView(row, byTest.get(row.id) ?? [], vars)) };
 }
