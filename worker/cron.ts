@@ -84,7 +84,7 @@ async function enqueueChannelSyncs(env: Env, db: Db): Promise<number> {
  * day. YouTube publishes a day's report about 48 hours after the day ends (Pacific), at no fixed
  * hour: one fetch a day adds at most a day to that.
  */
-export const REACH_FETCH_HOUR_UTC = 15;
+const REACH_FETCH_HOUR_UTC = 15;
 
 /**
  * Sends one `reach.fetch` job per creator with a live CTR test (a creator without a reporting job

@@ -9,6 +9,7 @@ import {
   call,
   createDraft,
   creator,
+  type ErrorJson,
   expectJson,
   insertSlots,
   setTest,
@@ -40,10 +41,6 @@ interface PlanJson {
   traffic: { source: string; dailyViews: number[] };
 }
 
-interface ErrorJson {
-  error: { code: string; message: string; requestId: string; details?: { issues: { path: string }[] } };
-}
-
 const DAY_MS = 86_400_000;
 
 let alice: TestCreator;
@@ -55,16 +52,12 @@ beforeAll(async () => {
 });
 
 /** A video on `who`'s channel that has been getting `viewsPerDay` since it entered the emulator. */
-async function busyVideo(who: TestCreator, viewsPerDay: number): Promise<string> {
-  const video = await emulatorAdmin<{ id: string }>("POST", "/videos", {
-    channelId: who.channelId,
-    title: "A busy video",
-    categoryId: "22",
+function busyVideo(who: TestCreator, viewsPerDay: number): Promise<string> {
+  return addVideo(who, "A busy video", {
     publishedAt: new Date(Date.now() - 60 * DAY_MS).toISOString(),
     viewsPerDay,
     initialViews: 50_000,
   });
-  return video.id;
 }
 
 /** Analytics calls the emulator has logged (it logs no video id for them); this file runs alone. */

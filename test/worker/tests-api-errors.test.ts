@@ -9,6 +9,7 @@ import {
   call,
   createDraft,
   creator,
+  type ErrorJson,
   expectJson,
   insertSlots,
   rowCounts,
@@ -23,10 +24,6 @@ import {
  */
 const { db, close } = openDb(env);
 afterAll(() => close());
-
-interface ErrorJson {
-  error: { code: string; message: string; requestId: string; details?: { issues: { path: string }[] } };
-}
 
 let alice: TestCreator;
 let bob: TestCreator;

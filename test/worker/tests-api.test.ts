@@ -308,6 +308,52 @@ describe("results and export", () => {
     expect(results.titles.map((t) => t.variant)).toEqual([0, 1, 2]);
   });
 
+  it("leaves a day out of a watch-time analysis until its minutes arrive, as the rotator does", async () => {
+    const daily = await createDraft(alice, {
+      videoId: await addVideo(alice, "Watch-time video"),
+      titles: ["A longer watch"],
+      metric: "watch_time",
+      intervalMinutes: 1440,
+    });
+    // Four Pacific days (PST midnights are 08:00 UTC), one round of each order.
+    const midnight = (i: number) => new Date(Date.UTC(2026, 0, 5 + i, 8));
+    const order = [0, 1, 1, 0];
+    await setTest(db, daily.id, { status: "running", startsAt: midnight(0), startedAt: midnight(0) });
+    await insertSlots(
+      db,
+      daily.id,
+      order.map((variant, i) => ({
+        slotIndex: i,
+        variant,
+        block: Math.floor(i / 2),
+        startedAt: midnight(i),
+        endedAt: midnight(i + 1),
+        viewsStart: 0,
+        viewsEnd: 0,
+      })),
+    );
+    // The last day's impressions are in, its minutes watched not yet.
+    const minutes = [1_200, 1_500, 1_400, null];
+    await db.insert(schema.analyticsPolls).values(
+      minutes.map((watchMinutes, i) => ({
+        testId: daily.id,
+        kind: "daily" as const,
+        day: `2026-01-0${5 + i}`,
+        impressions: 5_000,
+        ctr: 0.05,
+        watchMinutes,
+      })),
+    );
+    const results = await expectJson<ResultsJson>(
+      await call(alice, "GET", `/api/tests/${daily.id}/results`),
+      200,
+    );
+    expect(results.analysis.variants.map((v) => [v.variant, v.count, v.exposure])).toEqual([
+      [0, 1_200, 24],
+      [1, 2_900, 48],
+    ]);
+  });
+
   it("answers empty results for a test without slots", async () => {
     const draft = await createDraft(alice);
     const results = await expectJson<ResultsJson>(

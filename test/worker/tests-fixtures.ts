@@ -35,12 +35,17 @@ export async function creator(db: Db, plan: Plan = "free"): Promise<TestCreator>
   return { id: user.id, session, channelId: account.channelId, videoIds: account.videoIds };
 }
 
-/** Adds a video to a creator's channel in the emulator. */
-export async function addVideo(who: TestCreator, title: string): Promise<string> {
+/** Adds a video to a creator's channel in the emulator; `extra` sets more of it (`viewsPerDay`…). */
+export async function addVideo(
+  who: TestCreator,
+  title: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   const video = await emulatorAdmin<{ id: string }>("POST", "/videos", {
     channelId: who.channelId,
     title,
     categoryId: "22",
+    ...extra,
   });
   return video.id;
 }
@@ -71,6 +76,11 @@ export interface TestJson {
   endsAt: string | null;
   titles: { variant: number; text: string }[];
   events?: { type: string; data: Record<string, unknown> }[];
+}
+
+/** The JSON of an API error (the fields the suites look at). */
+export interface ErrorJson {
+  error: { code: string; message: string; requestId: string; details?: { issues: { path: string }[] } };
 }
 
 /** Reads a JSON body, failing with the body's text when the status is not the expected one. */

@@ -1,10 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { liveTestStatuses, reportingJobs, tests, videoReachDays } from "../../schema";
 import type { Db } from "../db/client";
-import { openHttpDb } from "../db/http";
 import { pacificDay, pacificDayKey } from "../quota/pacific-day";
-import { loadPrincipal } from "../users/principal";
-import { actForUser } from "../users/youtube-user";
 import type { YouTubeClient, YouTubeUser } from "../youtube/client";
 import { googleEndpoints } from "../youtube/endpoints";
 import { YouTubeError } from "../youtube/errors";
@@ -15,6 +12,7 @@ import {
   type ReportingReport,
   YouTubeReportingClient,
 } from "../youtube/reporting";
+import { asCreator } from "./as-creator";
 
 /**
  * Thumbnail impressions and clicks, from the YouTube Reporting API into Postgres. The Analytics
@@ -195,8 +193,8 @@ async function storeReport(
 }
 
 /**
- * Runs Reporting calls for a creator with their grant (background priority; Reporting calls cost
- * no Data API units). A lost grant marks them `needs_reauth` (in `actForUser`) and answers null.
+ * Runs Reporting calls for a creator with their grant (`asCreator`: background priority; Reporting
+ * calls cost no Data API units). A creator without a grant answers null.
  */
 async function withReporting<T>(
   db: Db,
@@ -204,16 +202,7 @@ async function withReporting<T>(
   userId: string,
   work: (reporting: YouTubeReportingClient, user: YouTubeUser) => Promise<T>,
 ): Promise<T | null> {
-  const principal = await loadPrincipal(env, () => openHttpDb(env).freshReads, userId);
-  if (!principal || principal.status === "needs_reauth") return null;
-  try {
-    return await actForUser(env, db, principal, (client, user) =>
-      work(reportingClientOf(env, client), { ...user, priority: "background" }),
-    );
-  } catch (err) {
-    if (err instanceof YouTubeError && err.kind === "auth_revoked") return null;
-    throw err;
-  }
+  return asCreator(db, env, userId, (client, user) => work(reportingClientOf(env, client), user));
 }
 
 function reportingClientOf(env: Env, client: YouTubeClient): YouTubeReportingClient {

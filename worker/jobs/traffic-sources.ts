@@ -1,14 +1,10 @@
 import { and, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import { liveTestStatuses, tests, trafficSources } from "../../schema";
 import type { Db } from "../db/client";
-import { openHttpDb } from "../db/http";
 import { enqueueJobs } from "../queue/send";
 import { slotsOf } from "../title-tests/queries";
 import { DAILY_SLOT_MINUTES, finalDayRange } from "../title-tests/traffic-sources";
-import { loadPrincipal } from "../users/principal";
-import { actForUser } from "../users/youtube-user";
-import { YouTubeError } from "../youtube/errors";
-import type { DailyTrafficSource } from "../youtube/traffic-source-report";
+import { asCreator } from "./as-creator";
 import type { TrafficSourcesJob } from "./messages";
 
 const DAY_MS = 86_400_000;
@@ -17,7 +13,7 @@ const DAY_MS = 86_400_000;
  * How long after it ends a daily-slot test keeps being re-fetched: its last day is final 48 h
  * after it ends, and one more pass after that picks up YouTube's late revisions.
  */
-export const TRAFFIC_SOURCES_AFTER_END_MS = 4 * DAY_MS;
+const TRAFFIC_SOURCES_AFTER_END_MS = 4 * DAY_MS;
 
 /**
  * The `traffic.sources` job: fetches the video's views and minutes by day and traffic source for
@@ -34,17 +30,10 @@ export async function fetchTrafficSources(db: Db, env: Env, job: TrafficSourcesJ
   if (!test || test.interval !== DAILY_SLOT_MINUTES) return 0;
   const range = finalDayRange(await slotsOf(db, test.id), job.asOf);
   if (!range) return 0;
-  const principal = await loadPrincipal(env, () => openHttpDb(env).freshReads, test.userId);
-  if (!principal || principal.status === "needs_reauth") return 0;
-  let rows: DailyTrafficSource[];
-  try {
-    rows = await actForUser(env, db, principal, (client, user) =>
-      client.getDailyTrafficSources({ ...user, priority: "background" }, test.videoId, range.from, range.to),
-    );
-  } catch (err) {
-    if (err instanceof YouTubeError && err.kind === "auth_revoked") return 0;
-    throw err;
-  }
+  const rows = await asCreator(db, env, test.userId, (client, user) =>
+    client.getDailyTrafficSources(user, test.videoId, range.from, range.to),
+  );
+  if (!rows) return 0;
   const fetchedAt = new Date();
   const values = rows
     .filter((r) => r.day >= range.from && r.day <= range.to && r.source !== "")

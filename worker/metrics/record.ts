@@ -34,7 +34,7 @@ export async function sendMetrics(env: RecorderEnv, batch: MetricsBatch): Promis
 }
 
 /** At most one send per isolate this often for request metrics (`queueMetrics`). */
-export const METRICS_FLUSH_MS = 5_000;
+const METRICS_FLUSH_MS = 5_000;
 
 /** The isolate's request metrics not yet sent, and when it last sent them. */
 const pending = { batch: new MetricsBatch(), lastFlush: Number.NEGATIVE_INFINITY };

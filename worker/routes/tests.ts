@@ -14,8 +14,7 @@ import {
   patchTestBody,
   testIdParam,
 } from "../title-tests/input";
-import { ownTestResults } from "../title-tests/read-batches";
-import { listOwnTests, testDetail } from "../title-tests/reading";
+import { ownTestDetail, ownTestResults, ownTests } from "../title-tests/read-batches";
 import { resultsCsv } from "../title-tests/results";
 import type { TitleTestScope } from "../title-tests/scope";
 import { validate } from "../validation";
@@ -36,10 +35,15 @@ export const testRoutes = new Hono<AppEnv>()
   })
   .get("/tests", validate("query", listTestsQuery), async (c) => {
     const { status, limit } = c.req.valid("query");
-    return c.json(await listOwnTests(scope(c), { statuses: status, limit }));
+    const read = c.var.read().reads;
+    return c.json(
+      await timed(c, "db", () => ownTests(read, c.env, userOf(c).id, { statuses: status, limit })),
+    );
   })
   .get("/tests/:id", validate("param", testIdParam), async (c) => {
-    return c.json(await testDetail(scope(c), c.req.valid("param").id));
+    const { id } = c.req.valid("param");
+    const read = c.var.read().freshReads;
+    return c.json(await timed(c, "db", () => ownTestDetail(read, c.env, userOf(c).id, id)));
   })
   .patch("/tests/:id", validate("param", testIdParam), validate("json", patchTestBody), async (c) => {
     return c.json(await amendTest(scope(c), c.req.valid("param").id, c.req.valid("json")));
@@ -72,7 +76,7 @@ export const testRoutes = new Hono<AppEnv>()
     return c.body(null, 204);
   })
   // Results and their CSV: one HTTP batch, on the primary (read-only) so a creator sees their own
-  // latest change.
+  // latest change, as the test's detail above.
   .get("/tests/:id/results", validate("param", testIdParam), async (c) => {
     const { id } = c.req.valid("param");
     const { results } = await timed(c, "db", () => ownTestResults(c.var.read().freshReads, userOf(c).id, id));

@@ -18,7 +18,7 @@ export const titleText = z
   });
 
 /** A YouTube video id (11 base64url characters in practice; a little slack costs nothing). */
-const videoId = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, "Not a YouTube video id");
+export const videoId = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, "Not a YouTube video id");
 
 /** An ISO 8601 date-time with an offset ("2026-12-01T10:00:00Z"), as a Date. */
 const isoDate = z.iso.datetime({ offset: true }).transform((text) => new Date(text));

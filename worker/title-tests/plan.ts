@@ -7,7 +7,8 @@ import { type Plan, planTest } from "../stats/plan";
 import { accountOf } from "../users/queries";
 import { actForUser } from "../users/youtube-user";
 import type { DailyVideoMetrics, Video } from "../youtube/types";
-import { allowedIntervals } from "./intervals";
+import { videoId } from "./input";
+import { checkInterval } from "./schedule-checks";
 import type { TitleTestScope } from "./scope";
 
 /**
@@ -44,9 +45,7 @@ export const planQuery = z.object({
 });
 
 /** A YouTube video id in a path, as the tests API checks it. */
-export const videoIdParam = z.object({
-  id: z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, "Not a YouTube video id"),
-});
+export const videoIdParam = z.object({ id: videoId });
 
 /** Where a video's daily views came from. */
 export type TrafficSource = "analytics" | "polls" | "lifetime";
@@ -78,10 +77,7 @@ export async function planForVideo(
   query: z.infer<typeof planQuery>,
 ): Promise<VideoPlan> {
   const { titles, intervalMinutes } = query;
-  const allowed = allowedIntervals(scope.env, scope.user.plan);
-  if (!allowed.includes(intervalMinutes)) {
-    throw new Invalid("intervalMinutes", `Your plan rotates every ${allowed.join(", ")} minutes.`);
-  }
+  checkInterval(scope.env, scope.user.plan, intervalMinutes);
   const traffic = await trafficOf(scope, videoId, Date.now());
   const planned = Math.max(PLANNER_MIN_INTERVAL, intervalMinutes);
   let plan: Plan;
@@ -128,7 +124,7 @@ async function trafficOf(scope: TitleTestScope, videoId: string, now: number): P
  * (a new video, or days still behind YouTube's delay): days before publishing, or before any view,
  * say nothing about the traffic a test will see.
  */
-export function fromAnalytics(days: readonly DailyVideoMetrics[], video: Video): VideoTraffic | null {
+function fromAnalytics(days: readonly DailyVideoMetrics[], video: Video): VideoTraffic | null {
   const published = video.snippet?.publishedAt ? pacificDayKey(Date.parse(video.snippet.publishedAt)) : "";
   const sorted = [...days].filter((d) => d.day >= published).sort((a, b) => a.day.localeCompare(b.day));
   const first = sorted.findIndex((d) => d.views > 0);
@@ -196,7 +192,7 @@ export function dailyDeltas(polls: readonly { at: number; views: number }[]): nu
 }
 
 /** The last resort: the video's views since publishing, as one average day. */
-export function fromLifetime(video: Video, now: number): VideoTraffic {
+function fromLifetime(video: Video, now: number): VideoTraffic {
   const views = video.statistics?.viewCount ?? 0;
   const published = video.snippet?.publishedAt ? Date.parse(video.snippet.publishedAt) : Number.NaN;
   // Under a day old: its views so far are its first day (a rate from minutes would overshoot).

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray } from "drizzle-orm";
+import { and, asc, count, eq, inArray } from "drizzle-orm";
 import { events, liveTestStatuses, slots, type TestStatus, tests, titles, users } from "../../schema";
 import type { Db } from "../db/client";
 import { Conflict } from "../domain/errors";
@@ -131,50 +131,6 @@ export async function titlesOf(db: Db, testId: string): Promise<TitleVariant[]> 
     .from(titles)
     .where(eq(titles.testId, testId))
     .orderBy(asc(titles.variant));
-}
-
-/** The user's tests, newest first, with their variants. */
-export async function listTests(
-  db: Db,
-  userId: string,
-  options: { statuses?: readonly TestStatus[]; limit: number },
-): Promise<(TestRow & { titles: TitleVariant[] })[]> {
-  const rows = await db
-    .select()
-    .from(tests)
-    .where(
-      and(eq(tests.userId, userId), options.statuses ? inArray(tests.status, options.statuses) : undefined),
-    )
-    .orderBy(desc(tests.createdAt), desc(tests.id))
-    .limit(options.limit);
-  if (rows.length === 0) return [];
-  const variants = await db
-    .select({ testId: titles.testId, variant: titles.variant, text: titles.text })
-    .from(titles)
-    .where(
-      inArray(
-        titles.testId,
-        rows.map((r) => r.id),
-      ),
-    )
-    .orderBy(asc(titles.variant));
-  const byTest = new Map<string, TitleVariant[]>();
-  for (const { testId, variant, text } of variants) {
-    const list = byTest.get(testId) ?? [];
-    list.push({ variant, text });
-    byTest.set(testId, list);
-  }
-  return rows.map((row) => ({ ...row, titles: byTest.get(row.id) ?? [] }));
-}
-
-/** A test's latest events, newest first. */
-export async function eventsOf(db: Db, testId: string, limit = 50) {
-  return db.$primary
-    .select({ id: events.id, type: events.type, data: events.data, createdAt: events.createdAt })
-    .from(events)
-    .where(eq(events.testId, testId))
-    .orderBy(desc(events.createdAt), desc(events.id))
-    .limit(limit);
 }
 
 /** Appends an event to a test's audit trail. */

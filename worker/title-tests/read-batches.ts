@@ -1,6 +1,7 @@
-import { and, asc, count, eq } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray } from "drizzle-orm";
 import {
   analyticsPolls,
+  events,
   liveTestStatuses,
   slots,
   type TestStatus,
@@ -10,14 +11,18 @@ import {
 } from "../../schema";
 import type { HttpDb } from "../db/http";
 import { NotFound } from "../domain/errors";
+import type { GoogleEndpointVars } from "../youtube/endpoints";
 import type { DailyRecord } from "./analysis";
-import { slotColumns, type TestRow } from "./queries";
+import { slotColumns, type TestRow, type TitleVariant } from "./queries";
 import { FINISHED } from "./reading";
 import { type Results, resultsOf } from "./results";
 import { dailyTrafficSources } from "./traffic-sources";
+import { testView } from "./views";
 
 /**
- * The two hottest reads of the API, each as one `batch([...])` over HTTP: one request to the
+ * The hottest reads of the API (the dashboard, which polls its figures and the test list, and a
+ * test's page, which polls its detail and its results), each as one `batch([...])` over HTTP: one
+ * request to the
  * database and one read-only transaction (so the statements see one snapshot), instead of a
  * connection start-up and three or four round trips one after the other.
  */
@@ -115,12 +120,9 @@ export async function ownTestResults(
             .filter((r): r is typeof r & { day: string } => r.day !== null)
             .map((r) => [
               r.day,
-              {
-                day: r.day,
-                impressions: r.impressions ?? 0,
-                ctr: r.ctr ?? 0,
-                watchMinutes: r.watchMinutes ?? 0,
-              },
+              // A figure not in yet stays null: the analysis counts that day as missing, as the
+              // rotator does, never as a day of no impressions or no minutes watched.
+              { day: r.day, impressions: r.impressions, ctr: r.ctr, watchMinutes: r.watchMinutes },
             ]),
         );
   const final = FINISHED.includes(row.status) || (row.endsAt !== null && row.endsAt.getTime() <= now);
@@ -130,4 +132,81 @@ export async function ownTestResults(
     row,
     results: resultsOf(variants, records, { final, now, metric: row.metric, days, trafficSources }),
   };
+}
+
+/** How many of a test's latest events its detail carries. */
+const DETAIL_EVENTS = 50;
+
+/**
+ * A creator's test as the API shows it, with its latest events (newest first), in one batch: the
+ * row (only if it is theirs), its titles and its events; NotFound, the rest discarded unread,
+ * when the row is not the creator's, as for `ownTestResults`.
+ */
+export async function ownTestDetail(db: HttpDb, vars: GoogleEndpointVars, userId: string, testId: string) {
+  const [rows, variants, latest] = await db.batch([
+    db
+      .select()
+      .from(tests)
+      .where(and(eq(tests.id, testId), eq(tests.userId, userId))),
+    db
+      .select({ variant: titles.variant, text: titles.text })
+      .from(titles)
+      .where(eq(titles.testId, testId))
+      .orderBy(asc(titles.variant)),
+    db
+      .select({ id: events.id, type: events.type, data: events.data, createdAt: events.createdAt })
+      .from(events)
+      .where(eq(events.testId, testId))
+      .orderBy(desc(events.createdAt), desc(events.id))
+      .limit(DETAIL_EVENTS),
+  ]);
+  const row = rows[0];
+  if (!row) throw new NotFound("No such test.");
+  return { ...testView(row, variants, vars), events: latest };
+}
+
+/**
+ * A creator's tests as the API lists them, newest first, with their variants, in one batch: the
+ * page of rows, and the titles of that same page (the page again as a subquery, read in the same
+ * snapshot).
+ */
+export async function ownTests(
+  db: HttpDb,
+  vars: GoogleEndpointVars,
+  userId: string,
+  options: { statuses?: readonly TestStatus[]; limit: number },
+) {
+  const mine = and(
+    eq(tests.userId, userId),
+    options.statuses ? inArray(tests.status, options.statuses) : undefined,
+  );
+  const newestFirst = [desc(tests.createdAt), desc(tests.id)];
+  const [rows, variants] = await db.batch([
+    db
+      .select()
+      .from(tests)
+      .where(mine)
+      .orderBy(...newestFirst)
+      .limit(options.limit),
+    db
+      .select({ testId: titles.testId, variant: titles.variant, text: titles.text })
+      .from(titles)
+      .where(
+        inArray(
+          titles.testId,
+          db
+            .select({ id: tests.id })
+            .from(tests)
+            .where(mine)
+            .orderBy(...newestFirst)
+            .limit(options.limit),
+        ),
+      )
+      .orderBy(asc(titles.variant)),
+  ]);
+  const byTest = new Map<string, TitleVariant[]>();
+  for (const { testId, variant, text } of variants) {
+    byTest.set(testId, [...(byTest.get(testId) ?? []), { variant, text }]);
+  }
+  return { items: rows.map((row) => testView(row, byTest.get(row.id) ?? [], vars)) };
 }

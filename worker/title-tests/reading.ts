@@ -1,6 +1,6 @@
 import { finishedTestStatuses, type TestStatus } from "../../schema";
 import { NotFound } from "../domain/errors";
-import { eventsOf, findTest, listTests, type TestRow, titlesOf } from "./queries";
+import { findTest, type TestRow, titlesOf } from "./queries";
 import type { TitleTestScope } from "./scope";
 import { testView } from "./views";
 
@@ -18,20 +18,4 @@ export async function ownTest(scope: TitleTestScope, testId: string): Promise<Te
 export async function freshView(scope: TitleTestScope, testId: string) {
   const row = await ownTest(scope, testId);
   return testView(row, await titlesOf(scope.db, testId), scope.env);
-}
-
-/** One test with its latest events. */
-export async function testDetail(scope: TitleTestScope, testId: string) {
-  const view = await freshView(scope, testId);
-  const events = await eventsOf(scope.db, testId, 50);
-  return { ...view, events };
-}
-
-/** The creator's tests, newest first. */
-export async function listOwnTests(
-  scope: TitleTestScope,
-  options: { statuses?: readonly TestStatus[]; limit: number },
-) {
-  const rows = await listTests(scope.db, scope.user.id, options);
-  return { items: rows.map((row) => testView(row, row.titles, scope.env)) };
 }

@@ -8,13 +8,13 @@ import type { SlotRecord } from "./analysis";
 const HOUR_MS = 3_600_000;
 
 /** How long after a Pacific day ends YouTube Analytics has its rows (about two days). */
-export const TRAFFIC_SOURCE_DELAY_MS = 48 * HOUR_MS;
+const TRAFFIC_SOURCE_DELAY_MS = 48 * HOUR_MS;
 
 /** The rotation interval of daily-slot tests: one title per Pacific day. */
 export const DAILY_SLOT_MINUTES = 1440;
 
 /** What YouTube Studio calls each `insightTrafficSourceType` (unknown codes show as they are). */
-export const TRAFFIC_SOURCE_LABELS: Readonly<Record<string, string>> = {
+const TRAFFIC_SOURCE_LABELS: Readonly<Record<string, string>> = {
   SUBSCRIBER: "Browse features",
   RELATED_VIDEO: "Suggested videos",
   YT_SEARCH: "YouTube search",
@@ -80,12 +80,12 @@ export interface TrafficSourceResults {
 }
 
 /** The Pacific day of a daily slot: the day it started (daily slots run midnight to midnight). */
-export function slotDay(record: Pick<SlotRecord, "startedAt">): string {
+function slotDay(record: Pick<SlotRecord, "startedAt">): string {
   return pacificDayKey(record.startedAt.getTime());
 }
 
 /** Whether a Pacific day's Analytics rows should be there by `asOf` (its end + 48 h has passed). */
-export function isDayFinal(day: string, asOf: number): boolean {
+function isDayFinal(day: string, asOf: number): boolean {
   const start = Date.parse(`${day}T12:00:00Z`);
   return pacificDay(start).endsAt + TRAFFIC_SOURCE_DELAY_MS <= asOf;
 }
@@ -106,7 +106,7 @@ export function finalDayRange(
 }
 
 /** A video's stored traffic-source rows between two Pacific days (inclusive). */
-export async function trafficSourceDaysOf(
+async function trafficSourceDaysOf(
   db: HttpDb,
   videoId: string,
   range: { from: string; to: string },

@@ -5,7 +5,7 @@ import type { TestRow, TitleVariant } from "./queries";
  * A video's 320×180 thumbnail: on YouTube's image host in production; when the Worker's Google APIs
  * point elsewhere (the local emulator), on that origin, which serves YouTube's sizes as SVG.
  */
-export function thumbnailUrlOf(vars: GoogleEndpointVars, videoId: string): string {
+function thumbnailUrlOf(vars: GoogleEndpointVars, videoId: string): string {
   const { apis } = googleEndpoints(vars);
   const id = encodeURIComponent(videoId);
   return apis === GOOGLE_DEFAULTS.apis
