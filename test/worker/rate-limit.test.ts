@@ -73,28 +73,34 @@ describe("rate limits", () => {
   });
 });
 
+/** The Worker's env with a per-IP limit and a RateLimiter namespace that counts its leases. */
+function countingLeases(perIp: string) {
+  const counter = { leases: 0 };
+  const counted = {
+    ...env,
+    RATE_LIMIT_PER_IP: perIp,
+    RATE_LIMITER: {
+      idFromName: (name: string) => env.RATE_LIMITER.idFromName(name),
+      get: (id: DurableObjectId) => {
+        const stub = env.RATE_LIMITER.get(id);
+        return {
+          lease: (...args: Parameters<typeof stub.lease>) => {
+            counter.leases++;
+            return stub.lease(...args);
+          },
+        };
+      },
+    } as unknown as typeof env.RATE_LIMITER,
+  };
+  return { env: counted, counter };
+}
+
 describe("rate limit leases", () => {
   beforeEach(insideOneWindow);
 
   it("spends leased tokens in the isolate: one object call per few requests, none once the window is spent", async () => {
-    let leases = 0;
-    const counting = {
-      ...env,
-      // 40 a minute: an isolate leases 2 tokens at a time (a twentieth of the limit).
-      RATE_LIMIT_PER_IP: "40",
-      RATE_LIMITER: {
-        idFromName: (name: string) => env.RATE_LIMITER.idFromName(name),
-        get: (id: DurableObjectId) => {
-          const stub = env.RATE_LIMITER.get(id);
-          return {
-            lease: (...args: Parameters<typeof stub.lease>) => {
-              leases++;
-              return stub.lease(...args);
-            },
-          };
-        },
-      } as unknown as typeof env.RATE_LIMITER,
-    };
+    // 40 a minute: an isolate leases 2 tokens at a time (a twentieth of the limit).
+    const { env: counting, counter } = countingLeases("40");
     const statuses: number[] = [];
     for (let i = 0; i < 42; i++) {
       const res = await worker.fetch(
@@ -107,7 +113,23 @@ describe("rate limit leases", () => {
     expect(statuses.filter((s) => s === 200)).toHaveLength(40);
     expect(statuses.slice(40)).toEqual([429, 429]);
     // 20 leases of 2 tokens, one more that found the budget spent, and none for the last request.
-    expect(leases).toBe(21);
+    expect(counter.leases).toBe(21);
+  });
+
+  it("shares one lease among parallel requests and loses no token of the window to them", async () => {
+    const { env: counting, counter } = countingLeases("40");
+    const send = () =>
+      worker.fetch(request("/api/health", "198.51.100.41"), counting, createExecutionContext());
+    // A burst of 10 at once: they wait on the lease in flight instead of each leasing (which cost
+    // 10 calls and overwrote each other's tokens).
+    const burst = await Promise.all(Array.from({ length: 10 }, send));
+    expect(burst.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(counter.leases).toBe(5);
+    // The window's other 30 tokens are all still there, and not one more.
+    const rest: number[] = [];
+    for (let i = 0; i < 31; i++) rest.push((await send()).status);
+    expect(rest.filter((s) => s === 200)).toHaveLength(30);
+    expect(rest.at(-1)).toBe(429);
   });
 });
 

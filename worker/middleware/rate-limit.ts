@@ -58,26 +58,46 @@ function clientKey(ip: string | undefined): string {
   return `ip6:${prefix.join(":")}::/64`;
 }
 
+/**
+ * Leases in flight per key: requests that find no token while one is being leased wait for it
+ * instead of leasing too, so a burst of parallel requests costs one call to the object.
+ */
+const leasing = new Map<string, Promise<void>>();
+
 /** Spends one token of `key`, leasing more from its RateLimiter object when none is left here. */
 async function take(c: Context<AppEnv>, key: string, limit: number): Promise<Decision> {
-  const now = Date.now();
   const slot = `${key}\u0000${limit}`;
-  const held = allowances.get(slot);
-  if (held && now < held.windowEnd) {
-    if (held.tokens > 0) {
-      held.tokens--;
-      return { allowed: true, retryAfter: 0 };
+  for (;;) {
+    const now = Date.now();
+    const held = allowances.get(slot);
+    if (held && now < held.windowEnd) {
+      if (held.tokens > 0) {
+        held.tokens--;
+        return { allowed: true, retryAfter: 0 };
+      }
+      // The object said the window's budget is spent: no need to ask it again before the window ends.
+      if (held.spent)
+        return { allowed: false, retryAfter: Math.max(1, Math.ceil((held.windowEnd - now) / 1000)) };
     }
-    // The object said the window's budget is spent: no need to ask it again before the window ends.
-    if (held.spent)
-      return { allowed: false, retryAfter: Math.max(1, Math.ceil((held.windowEnd - now) / 1000)) };
+    const pending = leasing.get(slot) ?? refill(c, key, slot, limit);
+    leasing.set(slot, pending);
+    try {
+      await pending;
+    } finally {
+      if (leasing.get(slot) === pending) leasing.delete(slot);
+    }
   }
+}
+
+/** Leases a share of the limit for `slot`, adding it to what this isolate holds of the window. */
+async function refill(c: Context<AppEnv>, key: string, slot: string, limit: number): Promise<void> {
   const want = Math.max(1, Math.floor(limit / LEASE_SHARE));
   const lease = await timed(c, "limit", () => rateLimiter(c.env, key).lease(limit, WINDOW_SECONDS, want));
   if (allowances.size >= MAX_KEYS) allowances.clear();
   const windowEnd = lease.windowStart + WINDOW_SECONDS * 1000;
-  allowances.set(slot, { windowEnd, tokens: Math.max(0, lease.granted - 1), spent: lease.granted === 0 });
-  return { allowed: lease.granted > 0, retryAfter: lease.retryAfterSeconds };
+  const held = allowances.get(slot);
+  const carried = held?.windowEnd === windowEnd ? held.tokens : 0;
+  allowances.set(slot, { windowEnd, tokens: carried + lease.granted, spent: lease.granted === 0 });
 }
 
 /**
