@@ -128,6 +128,26 @@ describe("sign-in attacks and mistakes", () => {
     expect(await userByEmail(account.email)).toBeUndefined();
   });
 
+  it("never signs in from a callback carrying an error, whatever its value, or lacking a code", async () => {
+    const account = await createGoogleAccount();
+    const cases: [string, string | null, string][] = [
+      ["error", "access_denied", "/?signin=access_denied"],
+      ["error", "", "/?signin=cancelled"],
+      ["code", null, "/?signin=cancelled"],
+    ];
+    for (const [param, value, landing] of cases) {
+      const { consentUrl, oauthCookie } = await startSignIn(account.email);
+      const callback = new URL(await consent(consentUrl));
+      if (value === null) callback.searchParams.delete(param);
+      else callback.searchParams.set(param, value);
+      const res = await SELF.fetch(callback, { headers: { cookie: oauthCookie }, redirect: "manual" });
+      expect(res.status, `${param}=${value}`).toBe(302);
+      expect(res.headers.get("location")).toBe(landing);
+      expect(cookieFrom(res, "__Host-ttp_session")).toBeUndefined();
+    }
+    expect(await userByEmail(account.email)).toBeUndefined();
+  });
+
   it("refuses a replayed callback", async () => {
     const account = await createGoogleAccount();
     const { consentUrl, oauthCookie } = await startSignIn(account.email);

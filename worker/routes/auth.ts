@@ -74,8 +74,9 @@ export const authRoutes = new Hono<AppEnv>()
     }
     if (!(await claimState(c.env.CACHE, attempt.state)))
       throw new AppError("bad_request", "This sign-in was already used. Start again.");
-    if (query.error || !query.code)
-      return c.redirect(`/?signin=${encodeURIComponent(query.error ?? "cancelled")}`, 302);
+    // Google answers a refusal with `error` and no code; an `error` of any value, even empty, is one.
+    if (query.error !== undefined || !query.code)
+      return c.redirect(`/?signin=${encodeURIComponent(query.error || "cancelled")}`, 302);
 
     let principal: Awaited<ReturnType<typeof completeSignIn>>;
     try {
