@@ -10,29 +10,51 @@ export interface RateLease {
   retryAfterSeconds: number;
 }
 
+/** One key's count in its current window. */
+interface Window {
+  start: number;
+  end: number;
+  count: number;
+}
+
+/** Keys past which a lease first forgets the windows that have ended. */
+const SWEEP_AT = 5_000;
+
 /**
- * A fixed-window request budget for one key (`idFromName("ip:…")`, `"ip6:…/64"` or `"user:…"`).
- * Isolates lease tokens from it (`lease`), a few at a time, and spend them locally, so a busy
- * client costs one call here per few requests instead of one per request; the tokens handed out
- * never exceed the limit, so the limit holds across isolates (an isolate's unspent tokens are
- * merely forgiven with the window). The count lives in memory only: losing it on eviction forgives
- * a few requests, and not writing storage keeps each lease to one round trip.
+ * Fixed-window request budgets for the keys of one shard (`ip:…`, `ip6:…/64` or `user:…`; see
+ * `stub.ts` for how keys map to shards). Isolates lease tokens from it (`lease`), a few at a time,
+ * and spend them locally, so a busy client costs one call here per few requests instead of one per
+ * request; the tokens handed out never exceed the limit, so the limit holds across isolates (an
+ * isolate's unspent tokens are merely forgiven with the window). A shard holds many keys, so a
+ * client's first request reaches an object already running rather than creating one. Counts live
+ * in memory only: losing them on eviction forgives a few requests, and not writing storage keeps
+ * each lease to one round trip.
  */
 export class RateLimiter extends DurableObject<Env> {
-  private windowStart = 0;
-  private count = 0;
+  private readonly windows = new Map<string, Window>();
 
-  /** Grants up to `want` of what is left of `limit` per `windowSeconds`. */
-  lease(limit: number, windowSeconds: number, want: number, now = Date.now()): RateLease {
+  /** Grants `key` up to `want` of what is left of `limit` per `windowSeconds`. */
+  lease(key: string, limit: number, windowSeconds: number, want: number, now = Date.now()): RateLease {
     const windowMs = windowSeconds * 1000;
     const start = now - (now % windowMs);
-    if (start !== this.windowStart) {
-      this.windowStart = start;
-      this.count = 0;
+    let window = this.windows.get(key);
+    if (window?.start !== start) {
+      if (!window && this.windows.size >= SWEEP_AT) this.forgetEnded(now);
+      window = { start, end: start + windowMs, count: 0 };
+      this.windows.set(key, window);
     }
-    const retryAfterSeconds = Math.max(1, Math.ceil((start + windowMs - now) / 1000));
-    const granted = Math.max(0, Math.min(Math.max(1, Math.floor(want)), limit - this.count));
-    this.count += granted;
+    const retryAfterSeconds = Math.max(1, Math.ceil((window.end - now) / 1000));
+    const granted = Math.max(0, Math.min(Math.max(1, Math.floor(want)), limit - window.count));
+    window.count += granted;
     return { granted, windowStart: start, retryAfterSeconds };
+  }
+
+  /** How many keys the shard holds a window for (for tests and diagnostics). */
+  keys(): number {
+    return this.windows.size;
+  }
+
+  private forgetEnded(now: number): void {
+    for (const [key, window] of this.windows) if (window.end <= now) this.windows.delete(key);
   }
 }

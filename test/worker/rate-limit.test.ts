@@ -173,3 +173,28 @@ describe("rate limits when the RateLimiter fails", () => {
     expect(await rateLimiterFailing(env, Date.now())).toEqual([]);
   });
 });
+
+describe("a RateLimiter shard", () => {
+  it("keeps each key's window apart and forgets ended windows once it holds many keys", async () => {
+    const shard = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`shard-test:${crypto.randomUUID()}`));
+    const minute = 60_000;
+    const t0 = 1_000 * minute + 5_000;
+    expect((await shard.lease("ip:a", 3, 60, 2, t0)).granted).toBe(2);
+    expect((await shard.lease("ip:b", 3, 60, 2, t0)).granted).toBe(2);
+    expect((await shard.lease("ip:a", 3, 60, 2, t0 + 1)).granted).toBe(1);
+    expect((await shard.lease("ip:a", 3, 60, 2, t0 + 2)).granted).toBe(0);
+    expect((await shard.lease("ip:b", 3, 60, 2, t0 + 3)).granted).toBe(1);
+    // The next minute gives each key its limit again.
+    const next = await shard.lease("ip:a", 3, 60, 2, t0 + minute);
+    expect(next).toEqual({ granted: 2, windowStart: t0 + minute - 5_000, retryAfterSeconds: 55 });
+
+    // 5,000 keys of that minute: at the 5,000th, "ip:b" (whose minute has ended) is forgotten, and
+    // "ip:a" (of this minute) kept; a new key two minutes on sweeps every window.
+    await Promise.all(
+      Array.from({ length: 5_000 }, (_, i) => shard.lease(`user:${i}`, 10, 60, 1, t0 + minute)),
+    );
+    expect(await shard.keys()).toBe(5_001);
+    await shard.lease("ip:late", 10, 60, 1, t0 + 3 * minute);
+    expect(await shard.keys()).toBe(1);
+  }, 30_000);
+});
