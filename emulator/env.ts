@@ -1,8 +1,13 @@
+import type { MailSink } from "./mail/sink";
 import type { EmulatorState } from "./state";
 
 /** The emulator Worker's bindings (its own Worker, so not the app's global `Env`). */
 export interface EmulatorEnv {
   EMULATOR: DurableObjectNamespace<EmulatorState>;
+  /** The mail sink (emulator/mail/): every mail the app sends locally. */
+  MAIL_SINK: DurableObjectNamespace<MailSink>;
+  /** The one API key the mail sink accepts (EMULATOR-ONLY, the same as the app's local MAIL_API_KEY). */
+  MAIL_API_KEY?: string;
   /** The `iss` of ID tokens; empty means the emulator's own origin. */
   ISSUER?: string;
 }

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { EmulatorAppEnv, EmulatorEnv } from "./env";
 import { apiError } from "./google-errors";
+import { mailRoutes } from "./mail/routes";
 import { toResponse } from "./reply";
 import { adminRoutes } from "./routes/admin";
 import { googleApiRoutes } from "./routes/google-apis";
@@ -8,6 +9,7 @@ import { imageRoutes } from "./routes/images";
 import { oauthRoutes } from "./routes/oauth";
 import { reportingRoutes } from "./routes/reporting";
 
+export { MailSink } from "./mail/sink";
 export { EmulatorState } from "./state";
 
 /**
@@ -20,6 +22,7 @@ const app = new Hono<EmulatorAppEnv>()
   .route("/", googleApiRoutes)
   .route("/", reportingRoutes)
   .route("/", imageRoutes)
+  .route("/", mailRoutes)
   .route("/__emulator", adminRoutes)
   .notFound(() => toResponse(apiError(404, "Not Found", { domain: "global", reason: "notFound" })))
   .onError((err) => {

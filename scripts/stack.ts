@@ -102,6 +102,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       GOOGLE_APIS_URL: emulator.url,
       YOUTUBE_ANALYTICS_URL: emulator.url,
       GOOGLE_REPORTING_URL: emulator.url,
+      MAIL_API_URL: emulator.url,
       // The demo creator administers the local stack (the admin page shows the QuotaLedger).
       ADMIN_EMAILS: seed.account.email,
       ...(await devSecrets(`${options.dataDir}/dev-secrets.json`)),

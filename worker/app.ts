@@ -17,6 +17,7 @@ import { dashboardRoutes } from "./routes/dashboard";
 import { healthRoutes } from "./routes/health";
 import { meRoutes } from "./routes/me";
 import { metricsRoutes } from "./routes/metrics";
+import { notificationRoutes } from "./routes/notifications";
 import { testRoutes } from "./routes/tests";
 import { videoRoutes } from "./routes/videos";
 
@@ -42,6 +43,7 @@ const api = new Hono<AppEnv>()
   .route("/", healthRoutes)
   .route("/", metricsRoutes)
   .route("/auth", authRoutes)
+  .route("/", notificationRoutes)
   .use("/me", requireUser, limitPerUser)
   .use("/videos/*", requireUser, limitPerUser)
   .use("/tests/*", requireUser, limitPerUser)

@@ -8,6 +8,7 @@ import { enqueueTrafficSources } from "./jobs/traffic-sources";
 import { createLogger } from "./logging/logger";
 import { MetricsBatch } from "./metrics/batch";
 import { sendMetrics, withMetrics } from "./metrics/record";
+import { enqueueWeeklyDigests, isDigestHour } from "./notifications/weekly-digest";
 import { enqueueJobs } from "./queue/send";
 import { rollupUserStats } from "./rollups/user-stats";
 import { rearmLateTests } from "./title-tests/sweep";
@@ -48,6 +49,10 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
         const fetched = await enqueueReachFetches(env, db);
         log.info("reach.fetch", { users: fetched });
       }
+      if (isDigestHour(controller.scheduledTime))
+        log.info("notifications.digest", {
+          users: await enqueueWeeklyDigests(env, db, controller.scheduledTime),
+        });
       if (new Date(controller.scheduledTime).getUTCHours() === TRAFFIC_SOURCES_HOUR_UTC) {
         log.info("traffic.sources", {
           tests: await enqueueTrafficSources(env, db, controller.scheduledTime),

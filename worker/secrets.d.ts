@@ -23,6 +23,10 @@ declare namespace Cloudflare {
     ADMIN_API_TOKEN?: string;
     /** Bearer token of `GET /api/metrics` (the Prometheus scrape); the route answers 404 without it. */
     METRICS_TOKEN?: string;
+    /** Keyring signing the unsubscribe links of e-mails (HMAC-SHA256), same shape as SESSION_KEYS. */
+    MAIL_LINK_KEYS?: string;
+    /** The sender of notification e-mails (default `TitleTesterPro <notifications@titletesterpro.com>`). */
+    MAIL_FROM?: string;
     /** "on" lets tests and the fault soak inject crashes into TestRotator steps; never set in production. */
     FAULT_INJECTION?: string;
     // Each quota project's OAuth client secret and API key are secrets too, under the names its

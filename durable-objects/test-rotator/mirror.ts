@@ -4,6 +4,8 @@ import { finishedTestStatuses } from "../../schema/test-statuses";
 import type { Plan } from "../../worker/auth/plans";
 import { type Db, openDb } from "../../worker/db/client";
 import { recordJobsEnqueued } from "../../worker/metrics/record";
+import { notify } from "../../worker/notifications/notify";
+import { rotatorNotifications } from "../../worker/notifications/rotator-events";
 import { markNeedsReauth } from "../../worker/users/youtube-user";
 import type { DailyMetrics } from "./daily-metrics";
 import type { State } from "./state";
@@ -291,6 +293,8 @@ export async function mirrorToPostgres(
     // The test's row is gone (deleted while this object could not be told): nothing to run.
     if (!(await copyToRecord(db, state, state.record, changed, store.outbox(), days)))
       return { kind: "gone" };
+    // Each recorded verdict or pause mails its creator (once per event: see worker/notifications).
+    await notify(env, ...(await rotatorNotifications(db, state, store.outbox())));
     if (!state.finishAnnounced && FINISHED.includes(state.status)) {
       await env.JOBS.send({ type: "test.finished", testId: state.testId, userId: state.userId });
       recordJobsEnqueued(env, ["test.finished"]);

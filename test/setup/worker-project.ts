@@ -48,6 +48,9 @@ export function workerProject(
             GOOGLE_APIS_URL: inject("emulatorUrl"),
             YOUTUBE_ANALYTICS_URL: inject("emulatorUrl"),
             GOOGLE_REPORTING_URL: inject("emulatorUrl"),
+            // Mail goes to the emulator's sink; unsubscribe links are signed with a fresh keyring.
+            MAIL_API_URL: inject("emulatorUrl"),
+            MAIL_LINK_KEYS: newKeyringSecret(),
             // Crashes injected between rotation steps; a short poll window keeps the tests quick.
             FAULT_INJECTION: "on",
             POLL_WINDOW_MS: "25",

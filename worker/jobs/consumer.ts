@@ -3,6 +3,7 @@ import { type Db, openDb } from "../db/client";
 import { createLogger, errorFields } from "../logging/logger";
 import { MetricsBatch } from "../metrics/batch";
 import { recordJobProcessed, sendMetrics, withMetrics } from "../metrics/record";
+import { sendNotification } from "../notifications/deliver";
 import { rollupUserStats } from "../rollups/user-stats";
 import { syncChannel } from "../users/channel-sync";
 import { revokeGoogleGrant } from "../users/delete-account";
@@ -36,6 +37,9 @@ const handlers: Handlers = {
   },
   "traffic.sources": async (db, env, job) => {
     await fetchTrafficSources(db, env, job);
+  },
+  "notification.send": async (db, env, job) => {
+    await sendNotification(db, env, job.event);
   },
 };
 

@@ -1,3 +1,4 @@
+import type { NotificationSendJob } from "../notifications/notify";
 import type { GoogleRevokeJob } from "../users/delete-account";
 
 /**
@@ -13,7 +14,8 @@ export type JobMessage =
   | ChannelSyncJob
   | ReportingEnsureJob
   | ReachFetchJob
-  | TrafficSourcesJob;
+  | TrafficSourcesJob
+  | NotificationSendJob;
 
 /** A test ended (completed, stopped, video gone): its owner's dashboard figures are rolled up now. */
 export interface TestFinishedJob {
@@ -90,6 +92,7 @@ export function retryDelaySeconds(type: JobType, attempt: number): number {
     "reporting.ensure": 60,
     "reach.fetch": 300,
     "traffic.sources": 300,
+    "notification.send": 60,
   };
   return Math.min(base[type] * 2 ** (attempt - 1), 3_600);
 }

@@ -1,5 +1,6 @@
 import { useSubmission } from "@solidjs/router";
 import { createSignal, type JSX, Show } from "solid-js";
+import NotificationSettings from "../components/notification-settings";
 import ReauthBanner from "../components/reauth-banner";
 import { messageOf } from "../data/api";
 import { deleteAccount, logout, logoutAll } from "../data/me";
@@ -45,6 +46,7 @@ export default function AccountPage() {
               </span>
             </p>
           </section>
+          <NotificationSettings />
           <section aria-labelledby="sessions">
             <h2 id="sessions">Sessions</h2>
             <div class="row">
