@@ -9,6 +9,8 @@ const expectedTables = [
   "analytics_polls",
   "dead_letters",
   "events",
+  "notification_preferences",
+  "notifications",
   "reporting_jobs",
   "sessions",
   "slots",
