@@ -27,8 +27,12 @@ const CHALLENGERS = ["Weeknight Pasta in 10 Minutes Flat (No Jar Sauce)", "The F
 const HIDDEN_CTRS = [0.04, 0.075, 0.045];
 /** The variant the emulator's viewers click most. */
 export const PLANTED_BEST = 1;
-/** Days the test may run: four rounds of the three titles (it may decide before). */
-const TEST_DAYS = 12;
+/**
+ * Days the test may run: six rounds of the three titles. With three titles the engine measures the
+ * day-to-day spread from the rounds, and with these CTRs it needs five of them to call the winner
+ * (four leave too few degrees of freedom); it decides as soon as it can.
+ */
+const TEST_DAYS = 18;
 const DAY_MS = 86_400_000;
 /** Steps before the driver gives up: the test's days, the settle steps after them, and slack. */
 const MAX_STEPS = 2 * TEST_DAYS + 20;
