@@ -80,14 +80,15 @@ export async function runCtrDemo(
   log: (line: string) => void = console.log,
 ): Promise<CtrDemoOutcome> {
   const seed = await seedEmulator(target.emulatorUrl);
-  const video = seed.videos.find((v) => v.title === CTR_VIDEO);
+  const titles = [CTR_VIDEO, ...CHALLENGERS];
+  // By its title, or the one an earlier run left live on it.
+  const video = seed.videos.find((v) => titles.includes(v.title));
   if (!video) throw new Error(`the emulator has no demo video "${CTR_VIDEO}"`);
   const cookie = await signIn(target.url, seed.account.email);
   const app = appClient(target.url, cookie);
   const emulator = emulatorClient(target.emulatorUrl);
 
   await pauseViewsTests(app, log);
-  const titles = [CTR_VIDEO, ...CHALLENGERS];
   for (const [variant, title] of titles.entries())
     await emulator("PUT", "/ctr", { videoId: video.id, title, ctr: HIDDEN_CTRS[variant] });
   const test = await ctrTest(app, video.id, await emulatorNow(emulator));
@@ -199,11 +200,17 @@ async function ctrTest(app: AppCall, videoId: string, emulatorAt: number): Promi
   if (earlier?.metric === "ctr") return app<TestJson>("GET", `/api/tests/${earlier.id}`);
   if (earlier) throw new Error(`test ${earlier.id} already holds "${CTR_VIDEO}": stop it first`);
   const startAt = Math.max(Date.now(), emulatorAt) + 60_000;
-  if (startAt > Date.now() + 29 * DAY_MS)
-    throw new Error("the emulator's clock is a month ahead of real time: start over with a fresh .data/");
+  if (startAt > Date.now() + 29 * DAY_MS) {
+    const ahead = Math.round((emulatorAt - Date.now()) / DAY_MS);
+    throw new Error(
+      `the emulator's clock is ${ahead} days ahead of real time (each run moves it about ${TEST_DAYS} days on, and a test starts at most 30 days ahead): stop npm start, remove .data/ and start again`,
+    );
+  }
   const created = await app<{ id: string }>("POST", "/api/tests", {
     videoId,
-    titles: CHALLENGERS,
+    // In this order whatever title is live, so the planted best is always variant 1.
+    titles: [CTR_VIDEO, ...CHALLENGERS],
+    includeCurrentTitle: false,
     metric: "ctr",
     intervalMinutes: 1440,
     startAt: new Date(startAt).toISOString(),
