@@ -1,25 +1,46 @@
-import { writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CtrDemoOutcome, PLANTED_BEST, runCtrDemo } from "../scripts/demo-ctr";
+import { freePort } from "../scripts/ports";
+import { type LocalStack, startStack } from "../scripts/stack";
 import { ARTIFACTS, DESKTOP, onNewPage, screenshot, signIn, useBrowser } from "./browser";
 
 /**
- * `npm run demo:ctr` against the whole local stack: its driver (the emulator's clock jumped to
+ * `npm run demo:ctr` against a whole local stack: its driver (the emulator's clock jumped to
  * each step, the reach fetch and the step run through the dev time-lapse) takes a daily CTR test
  * from the reporting job to a verdict decided from the emulator's reach reports, and the test's
  * page shows each title's CTR.
  */
 
-const appUrl = inject("appUrl");
-const emulatorUrl = inject("emulatorUrl");
+/**
+ * A stack of its own: the demo moves its emulator's clock weeks ahead and spends a day's quota of
+ * the demo creator, which the other files' stack must not see.
+ */
+let stack: LocalStack | undefined;
+let dataDir = "";
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "ttp-e2e-ctr-"));
+  stack = await startStack({ appPort: await freePort(), emulatorPort: await freePort(), dataDir });
+});
+afterAll(async () => {
+  await stack?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+function target(): LocalStack {
+  if (!stack) throw new Error("the stack starts in beforeAll");
+  return stack;
+}
 
 const browser = useBrowser();
 
 describe("the CTR demo", () => {
   it("decides a daily CTR test from the reach reports, the planted best title winning, and the page shows each title's CTR", async () => {
     const lines: string[] = [];
-    const outcome = await runCtrDemo({ url: appUrl, emulatorUrl }, (line) => lines.push(line)).finally(() =>
+    const outcome = await runCtrDemo(target(), (line) => lines.push(line)).finally(() =>
       // The demo's transcript, kept as an artifact like the screenshots.
       writeFile(`${ARTIFACTS}/ctr-demo.txt`, `${lines.join("\n")}\n`),
     );
@@ -45,7 +66,7 @@ describe("the CTR demo", () => {
 });
 
 async function showsCtrs(page: Page, outcome: CtrDemoOutcome): Promise<void> {
-  await signIn(page, appUrl);
+  await signIn(page, target().url);
   await page.goto(outcome.pageUrl);
   const table = page.locator("table", { has: page.getByRole("columnheader", { name: "CTR" }) });
   await table.getByRole("columnheader", { name: "Impressions" }).waitFor();
