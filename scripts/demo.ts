@@ -1,3 +1,4 @@
+import { signIn } from "./demo-sign-in";
 import type { EmulatorSeed } from "./emulator";
 import { openNodePool } from "./node-pool";
 
@@ -18,26 +19,6 @@ const CHALLENGERS = [
   "I Tested 12 Cheap Knives — Only One Is Worth It",
   "Budget Kitchen Knives, Ranked Worst to Best",
 ];
-
-/** Every Set-Cookie of a response as `name=value` pairs. */
-function cookies(res: Response): string[] {
-  return res.headers.getSetCookie().map((c) => c.split(";")[0] as string);
-}
-
-/** Signs the demo creator in through the app's real OAuth routes; answers the Cookie header. */
-async function signIn(appUrl: string, email: string): Promise<string> {
-  const start = await fetch(`${appUrl}/api/auth/google/start?login_hint=${encodeURIComponent(email)}`, {
-    redirect: "manual",
-  });
-  const consent = await fetch(start.headers.get("location") as string, { redirect: "manual" });
-  const callback = await fetch(consent.headers.get("location") as string, {
-    headers: { cookie: cookies(start).join("; ") },
-    redirect: "manual",
-  });
-  const session = cookies(callback).find((c) => c.startsWith("__Host-ttp_session="));
-  if (!session) throw new Error(`the demo sign-in failed (${callback.status})`);
-  return session;
-}
 
 /** Starts (or finds, after a restart) the demo test; answers its page's URL. */
 export async function startDemo(

@@ -14,6 +14,7 @@ import { adminQuotaRoutes } from "./routes/admin-quota";
 import { adminUserRoutes } from "./routes/admin-users";
 import { authRoutes } from "./routes/auth";
 import { dashboardRoutes } from "./routes/dashboard";
+import { devRoutes } from "./routes/dev";
 import { healthRoutes } from "./routes/health";
 import { meRoutes } from "./routes/me";
 import { metricsRoutes } from "./routes/metrics";
@@ -52,6 +53,7 @@ const api = new Hono<AppEnv>()
   .route("/", videoRoutes)
   .route("/", testRoutes)
   .route("/", dashboardRoutes)
+  .route("/dev", devRoutes)
   .use("/admin/*", adminAuth)
   .route("/admin", adminQuotaRoutes)
   .route("/admin", adminOperationsRoutes)

@@ -208,6 +208,8 @@ export const ROUTES: Route[] = [
     path: (_, id) => `/api/tests/${id}/export.csv`,
   },
   { route: "GET /api/dashboard", method: "GET", path: () => "/api/dashboard" },
+  { route: "POST /api/dev/tests/:id/step", method: "POST", path: (_, id) => `/api/dev/tests/${id}/step` },
+  { route: "POST /api/dev/reach/fetch", method: "POST", path: () => "/api/dev/reach/fetch" },
   { route: "GET /api/admin/quota", method: "GET", path: () => "/api/admin/quota", bearer: "admin" },
   {
     route: "POST /api/admin/quota/projects",

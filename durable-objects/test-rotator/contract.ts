@@ -49,6 +49,8 @@ export type RotatorAnswer =
  * - `view()`: the state above, once the step in progress (if any) is done.
  * - `forget()`: deletes the object's storage and alarm (before the test's row is deleted). An object
  *   that finds its row gone forgets itself too.
+ * - `runDueStep()`: local time-lapse only (DEV_TIME_LAPSE, never in production): runs the armed
+ *   step now, at its own time, and answers the state after it.
  */
 export interface RotatorControl {
   start(testId: string): Promise<RotatorAnswer>;
@@ -59,4 +61,5 @@ export interface RotatorControl {
   amend(change: { endsAt?: number; autoApply?: boolean }): Promise<RotatorAnswer>;
   view(): Promise<RotatorView | null>;
   forget(): Promise<void>;
+  runDueStep(): Promise<RotatorAnswer>;
 }

@@ -15,6 +15,7 @@ import { loadOwner, loadTestDefinition, mirrorToPostgres, type SlotRow } from ".
 import { nextDue, variantOf } from "./slot-grid";
 import { type Intent, initialState, refuse, type State, variantOfTitle } from "./state";
 import { type JournalEntry, RotatorStore } from "./store";
+import { timeLapseEnabled } from "./time-lapse";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -169,6 +170,13 @@ export class TestRotator extends DurableObject<Env> implements RotatorControl {
    */
   injectCrash(point: CrashPoint): void {
     this.faults.inject(point);
+  }
+
+  /** Runs the armed step now, at its own time, as a direct alarm call does (local only: `time-lapse.ts`). */
+  async runDueStep(): Promise<RotatorAnswer> {
+    if (!timeLapseEnabled(this.env) || !this.store.state()) return refuse("not_found", "No step to run here");
+    const view = await this.alarm().then(() => this.view());
+    return view ? { ok: true, view } : refuse("not_found", "The test is gone");
   }
 
   /** Re-arms a live test whose alarm went missing (the stale-test sweep). */

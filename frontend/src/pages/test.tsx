@@ -33,9 +33,9 @@ import {
   formatLiftInterval,
   formatNumber,
   formatProbability,
-  formatRate,
   variantName,
 } from "../format";
+import { measureColumns } from "../measure-columns";
 import { SignedIn } from "../session";
 import { deletableStatuses, eventWords, knowledgeOf, liveStatuses, verdictOf } from "../test-words";
 
@@ -187,7 +187,7 @@ function TestBody(props: { test: TestDetail; results: Results | undefined }) {
                 />
               </Show>
             </section>
-            <ResultsTable results={r()} />
+            <ResultsTable results={r()} metric={props.test.metric} />
             <TrafficSources results={r()} />
             <Timeline results={r()} />
           </>
@@ -211,7 +211,8 @@ function TestBody(props: { test: TestDetail; results: Results | undefined }) {
   );
 }
 
-function ResultsTable(props: { results: Results }) {
+function ResultsTable(props: { results: Results; metric: TestDetail["metric"] }) {
+  const columns = () => measureColumns(props.metric);
   const measured = (v: Variant) => isMeasured(props.results.analysis.variants, v);
   const titleOf = (v: number) => props.results.titles.find((t) => t.variant === v)?.text ?? "";
   return (
@@ -222,9 +223,9 @@ function ResultsTable(props: { results: Results }) {
           <thead>
             <tr>
               <th scope="col">Title</th>
-              <th scope="col">Views</th>
-              <th scope="col">Time live</th>
-              <th scope="col">Views/h</th>
+              <th scope="col">{columns().count}</th>
+              <th scope="col">{columns().exposure}</th>
+              <th scope="col">{columns().rate}</th>
               <th scope="col">Lift (95 % interval)</th>
               <th scope="col">Chance best</th>
             </tr>
@@ -239,8 +240,8 @@ function ResultsTable(props: { results: Results }) {
                     <span class="cell-title">{titleOf(v.variant)}</span>
                   </th>
                   <td>{formatNumber(v.count)}</td>
-                  <td>{formatHours(v.exposure)}</td>
-                  <td>{formatRate(v.rate)}</td>
+                  <td>{columns().formatExposure(v.exposure)}</td>
+                  <td>{columns().formatRate(v.rate)}</td>
                   <td>
                     {v.variant === 0
                       ? "control"
