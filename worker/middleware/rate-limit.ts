@@ -59,10 +59,19 @@ function clientKey(ip: string | undefined): string {
 }
 
 /**
- * Leases in flight per key: requests that find no token while one is being leased wait for it
- * instead of leasing too, so a burst of parallel requests costs one call to the object.
+ * Leases in flight in this isolate, by slot, with when each began. A request that finds no token
+ * while a lease is in flight polls for its tokens instead of leasing too, so a burst of parallel
+ * requests costs one call to the object. It must not await the other request's promise: in
+ * Workers the code after such an await runs in that other request's context, where its own I/O
+ * fails ("Cannot perform I/O on behalf of a different request") or is cancelled with it.
  */
-const leasing = new Map<string, Promise<void>>();
+const leasing = new Map<string, number>();
+
+/** How often a waiting request looks for the tokens of a lease in flight. */
+const POLL_MS = 1;
+
+/** A lease in flight longer than this is taken for lost (its request was cancelled): lease anew. */
+const LEASE_DEADLINE_MS = 2_000;
 
 /** Spends one token of `key`, leasing more from its RateLimiter object when none is left here. */
 async function take(c: Context<AppEnv>, key: string, limit: number): Promise<Decision> {
@@ -79,12 +88,16 @@ async function take(c: Context<AppEnv>, key: string, limit: number): Promise<Dec
       if (held.spent)
         return { allowed: false, retryAfter: Math.max(1, Math.ceil((held.windowEnd - now) / 1000)) };
     }
-    const pending = leasing.get(slot) ?? refill(c, key, slot, limit);
-    leasing.set(slot, pending);
+    const began = leasing.get(slot);
+    if (began !== undefined && now - began < LEASE_DEADLINE_MS) {
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      continue;
+    }
+    leasing.set(slot, now);
     try {
-      await pending;
+      await refill(c, key, slot, limit);
     } finally {
-      if (leasing.get(slot) === pending) leasing.delete(slot);
+      if (leasing.get(slot) === now) leasing.delete(slot);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { base64url, createRemoteJWKSet, jwtVerify } from "jose";
+import { base64url, createRemoteJWKSet, type JWKSCacheInput, jwksCache, jwtVerify } from "jose";
 import { type GoogleEndpoints, idTokenIssuers } from "./endpoints";
 import { classifyTokenError, YouTubeError } from "./errors";
 import { DEFAULT_RETRY, type RetryDeps, type RetryPolicy, withRetry } from "./retry";
@@ -176,7 +176,12 @@ export async function fetchUserInfo(deps: OAuthDeps, accessToken: string): Promi
   });
 }
 
-const jwksByUrl = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+/**
+ * Google's keys per JWKS URL, kept per isolate as plain data. A key set object is made per call
+ * around them: one shared across requests would share its fetch in flight, and in Workers a
+ * request must not await another request's I/O.
+ */
+const jwksCaches = new Map<string, JWKSCacheInput>();
 
 /**
  * Verifies an ID token (RS256, Google's JWKS, issuer, audience, expiry, nonce) and returns the
@@ -188,11 +193,12 @@ export async function verifyIdToken(
   expected: { clientId: string; nonce?: string },
 ): Promise<GoogleIdentity> {
   const url = `${endpoints.apis}/oauth2/v3/certs`;
-  let jwks = jwksByUrl.get(url);
-  if (!jwks) {
-    jwks = createRemoteJWKSet(new URL(url));
-    jwksByUrl.set(url, jwks);
+  let cache = jwksCaches.get(url);
+  if (!cache) {
+    cache = {};
+    jwksCaches.set(url, cache);
   }
+  const jwks = createRemoteJWKSet(new URL(url), { [jwksCache]: cache });
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(idToken, jwks, {
