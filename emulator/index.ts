@@ -7,8 +7,10 @@ import { googleApiRoutes } from "./routes/google-apis";
 import { imageRoutes } from "./routes/images";
 import { oauthRoutes } from "./routes/oauth";
 import { reportingRoutes } from "./routes/reporting";
+import { stripeRoutes } from "./stripe/routes";
 
 export { EmulatorState } from "./state";
+export { StripeState } from "./stripe/state";
 
 /**
  * The local Google: OAuth 2.0, YouTube Data API v3, Analytics API v2 and Reporting API v1 on
@@ -20,6 +22,7 @@ const app = new Hono<EmulatorAppEnv>()
   .route("/", googleApiRoutes)
   .route("/", reportingRoutes)
   .route("/", imageRoutes)
+  .route("/", stripeRoutes)
   .route("/__emulator", adminRoutes)
   .notFound(() => toResponse(apiError(404, "Not Found", { domain: "global", reason: "notFound" })))
   .onError((err) => {

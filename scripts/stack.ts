@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalDatabase } from "./database";
 import { devSecrets } from "./dev-secrets";
-import { type EmulatorSeed, seedEmulator, startEmulator } from "./emulator";
+import { configureStripeWebhook, type EmulatorSeed, seedEmulator, startEmulator } from "./emulator";
 import { migrateDatabase } from "./migrate";
 import { spawnGroup } from "./process-group";
 
@@ -102,6 +102,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       GOOGLE_APIS_URL: emulator.url,
       YOUTUBE_ANALYTICS_URL: emulator.url,
       GOOGLE_REPORTING_URL: emulator.url,
+      STRIPE_API_URL: emulator.url,
       // The demo creator administers the local stack (the admin page shows the QuotaLedger).
       ADMIN_EMAILS: seed.account.email,
       ...(await devSecrets(`${options.dataDir}/dev-secrets.json`)),
@@ -122,6 +123,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     );
     cleanups.push(() => wrangler.stop());
     const url = `http://127.0.0.1:${options.appPort}`;
+    await configureStripeWebhook(emulator.url, `${url}/api/billing/webhook`);
     await Promise.race([
       waitUntilReady(`${url}/api/ready`, 120_000),
       wrangler.exited.then((code) => {

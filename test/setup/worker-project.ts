@@ -48,6 +48,7 @@ export function workerProject(
             GOOGLE_APIS_URL: inject("emulatorUrl"),
             YOUTUBE_ANALYTICS_URL: inject("emulatorUrl"),
             GOOGLE_REPORTING_URL: inject("emulatorUrl"),
+            STRIPE_API_URL: inject("emulatorUrl"),
             // Crashes injected between rotation steps; a short poll window keeps the tests quick.
             FAULT_INJECTION: "on",
             POLL_WINDOW_MS: "25",

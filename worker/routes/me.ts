@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { plans } from "../auth/plans";
+import { billingStatus } from "../billing/status";
 import type { AppEnv } from "../context";
 import { AppError } from "../errors";
 import { endSession, userOf } from "../middleware/session";
@@ -20,6 +21,7 @@ export const meRoutes = new Hono<AppEnv>()
       // offers, so the SPA can show the ones the plan forbids instead of silently dropping them.
       limits: { ...plans[account.plan], intervals },
       intervalChoices: [...new Set([...intervals, ...intervalChoices])].sort((a, b) => a - b),
+      billing: await billingStatus(c.var.db(), user.id),
     });
   })
   .delete("/me", async (c) => {
