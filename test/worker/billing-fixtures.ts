@@ -11,7 +11,7 @@ import { APP } from "./auth-fixtures";
  */
 
 const SECRET = env.STRIPE_WEBHOOK_SECRET ?? "";
-const crypto = Stripe.createSubtleCryptoProvider();
+const cryptoProvider = Stripe.createSubtleCryptoProvider();
 
 /** Seconds since the epoch, Stripe's time. */
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -22,7 +22,7 @@ export function signatureOf(payload: string, timestamp = nowSeconds(), secret = 
     payload,
     secret,
     timestamp,
-    cryptoProvider: crypto,
+    cryptoProvider,
   });
 }
 
@@ -40,9 +40,9 @@ export async function deliver(event: object, signature?: string): Promise<Respon
 }
 
 /** A Stripe event of `type` about `object`, created at `created` (seconds). */
-export function event(type: string, object: object, created = nowSeconds()) {
+export function event<T extends object>(type: string, object: T, created = nowSeconds()) {
   return {
-    id: `evt_${globalThis.crypto.randomUUID().replaceAll("-", "")}`,
+    id: `evt_${crypto.randomUUID().replaceAll("-", "")}`,
     object: "event",
     type,
     created,
@@ -81,7 +81,7 @@ export function subscription(
 /** An invoice of `sub` (API 2025+: the subscription under `parent.subscription_details`). */
 export function invoice(sub: string, customer: string) {
   return {
-    id: `in_${globalThis.crypto.randomUUID().slice(0, 8)}`,
+    id: `in_${crypto.randomUUID().slice(0, 8)}`,
     object: "invoice",
     customer,
     parent: { type: "subscription_details", subscription_details: { subscription: sub } },
@@ -90,7 +90,7 @@ export function invoice(sub: string, customer: string) {
 
 /** Links a Stripe customer id to a user, as their first checkout does. */
 export async function linkCustomer(db: Db, userId: string): Promise<string> {
-  const customer = `cus_test${globalThis.crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+  const customer = `cus_test${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
   await db.update(schema.users).set({ stripeCustomerId: customer }).where(eq(schema.users.id, userId));
   return customer;
 }
