@@ -1,5 +1,6 @@
 import { useSubmission } from "@solidjs/router";
 import { createSignal, type JSX, Show } from "solid-js";
+import BillingPanel from "../components/billing-panel";
 import ReauthBanner from "../components/reauth-banner";
 import { messageOf } from "../data/api";
 import { deleteAccount, logout, logoutAll } from "../data/me";
@@ -32,6 +33,7 @@ export default function AccountPage() {
               </Show>
             </ul>
           </section>
+          <BillingPanel />
           <section aria-labelledby="channel">
             <h2 id="channel">Connected channel</h2>
             <p class="channel">
