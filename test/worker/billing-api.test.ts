@@ -165,6 +165,24 @@ describe("GET /api/billing", () => {
     ).toBe(409);
   });
 
+  it("cancels the subscription in Stripe when the creator deletes their account", async () => {
+    const { url } = await expectJson<{ url: string }>(
+      await call(who, "POST", "/api/billing/checkout", { plan: "authority", interval: "month" }),
+      200,
+    );
+    await payCheckout(url, "4242424242424242");
+    const { customer, email } = (await customerOf(who.id)) ?? {};
+    await forwardEvents(customer ?? "");
+    who.session = (await signIn(email ?? "")).session;
+    const subs = () =>
+      standIn<{ data: { id: string; status: string }[] }>(
+        `/v1/subscriptions?customer=${customer}&status=all`,
+      );
+    expect((await subs()).data.map((s) => s.status)).toEqual(["active"]);
+    expect((await call(who, "DELETE", "/api/me")).status).toBe(204);
+    expect((await subs()).data.map((s) => s.status)).toEqual(["canceled"]);
+  });
+
   it("answers 401 without a session", async () => {
     expect((await SELF.fetch(`${APP}/api/billing`)).status).toBe(401);
   });

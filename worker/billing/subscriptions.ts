@@ -70,6 +70,9 @@ export async function recordState(
 
 /** The creator whose Stripe customer this is, or null (not ours, or the account was deleted). */
 export async function userOfCustomer(db: Db, customerId: string): Promise<string | null> {
-  const [row] = await db.select({ id: users.id }).from(users).where(eq(users.stripeCustomerId, customerId));
+  const [row] = await db.$primary
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.stripeCustomerId, customerId));
   return row?.id ?? null;
 }

@@ -108,7 +108,7 @@ async function userOfMetadata(scope: BillingScope, sub: Stripe.Subscription): Pr
   const userId = sub.metadata?.userId;
   const customerId = idOf(sub.customer);
   if (!userId || !customerId || !/^[0-9a-f-]{36}$/.test(userId)) return null;
-  const [row] = await scope.db
+  const [row] = await scope.db.$primary
     .select({ id: users.id, customer: users.stripeCustomerId })
     .from(users)
     .where(eq(users.id, userId));
@@ -154,7 +154,7 @@ async function invoiceOutcome(scope: BillingScope, invoice: Stripe.Invoice, at: 
     return;
   }
   // An invoice may arrive before its subscription's first event: its state comes from Stripe.
-  const [known] = await scope.db
+  const [known] = await scope.db.$primary
     .select({ id: billingSubscriptions.id })
     .from(billingSubscriptions)
     .where(eq(billingSubscriptions.id, subscriptionId));

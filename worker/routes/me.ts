@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { plans } from "../auth/plans";
+import { cancelSubscriptionsOf } from "../billing/account-closure";
 import { billingStatus } from "../billing/status";
 import type { AppEnv } from "../context";
 import { AppError } from "../errors";
@@ -26,6 +27,7 @@ export const meRoutes = new Hono<AppEnv>()
   })
   .delete("/me", async (c) => {
     const user = userOf(c);
+    await cancelSubscriptionsOf({ env: c.env, db: c.var.db(), log: c.var.log }, user.id);
     await deleteAccount(c.env, c.var.db(), user.id, c.var.log);
     endSession(c);
     return c.body(null, 204);
