@@ -166,13 +166,21 @@ describe("a creator paying for a plan", () => {
         expect(await page.getByText("Plan: Free").count()).toBe(1);
         await screenshot(page, "billing-free-after-failure");
 
-        // Nothing was deleted: the newer test is paused, the older one goes on (Free runs one).
-        const list = await page.request.get(`${appUrl}/api/tests`);
-        const { items } = (await list.json()) as { items: { id: string; status: string }[] };
-        const status = (id: string) => items.find((t) => t.id === id)?.status;
-        expect(items).toHaveLength(2);
-        expect(status(newer)).toBe("paused");
-        expect(["scheduled", "running"]).toContain(status(older));
+        // Nothing was deleted: the newer test is paused, the older one goes on (Free runs one). The
+        // webhook pauses after the plan changes, so the list may take a moment to show it.
+        const statuses = async () => {
+          const list = await page.request.get(`${appUrl}/api/tests`);
+          const { items } = (await list.json()) as { items: { id: string; status: string }[] };
+          return new Map(items.map((t) => [t.id, t.status]));
+        };
+        let seen = await statuses();
+        for (let i = 0; i < 20 && seen.get(newer) !== "paused"; i++) {
+          await page.waitForTimeout(500);
+          seen = await statuses();
+        }
+        expect(seen.size).toBe(2);
+        expect(seen.get(newer)).toBe("paused");
+        expect(["scheduled", "running"]).toContain(seen.get(older));
       }),
     300_000,
   );
