@@ -3,7 +3,7 @@ import { billingSubscriptions, users } from "../../schema";
 import type { BillingInterval } from "../../schema/billing";
 import { Conflict } from "../domain/errors";
 import { type PaidPlan, priceTable } from "./config";
-import { customerOf, ensureCustomer } from "./customer";
+import { ensureCustomer } from "./customer";
 import { planOf } from "./entitlement";
 import type { BillingScope } from "./scope";
 import { callStripe, stripeClient } from "./stripe-client";
@@ -54,16 +54,5 @@ export async function startCheckout(
     }),
   );
   if (!session.url) throw new Conflict("Stripe did not give a checkout page. Try again.");
-  return { url: session.url };
-}
-
-/** Opens the Customer Portal (plan, cancellation, card, invoices): answers its URL. */
-export async function openPortal(scope: BillingScope, userId: string, appOrigin: string) {
-  const customer = await customerOf(scope, userId);
-  if (!customer) throw new Conflict("You have no billing account yet: choose a plan first.");
-  const stripe = stripeClient(scope.env);
-  const session = await callStripe(scope.log, "billingPortal.sessions.create", () =>
-    stripe.billingPortal.sessions.create({ customer, return_url: `${appOrigin}/account` }),
-  );
   return { url: session.url };
 }

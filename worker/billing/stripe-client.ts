@@ -11,7 +11,7 @@ export function stripeClient(vars: BillingVars): Stripe {
   return new Stripe(billingSecret(vars, "STRIPE_SECRET_KEY"), {
     ...stripeHost(vars),
     httpClient: Stripe.createFetchHttpClient(),
-    // One try: a checkout the user waits on should fail fast; webhooks are Stripe's to retry.
+    // One retry at most: a checkout the user waits on should fail fast; webhooks are Stripe's to retry.
     maxNetworkRetries: 1,
     timeout: 15_000,
   });

@@ -1,9 +1,10 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { openPortal, startCheckout } from "../billing/checkout";
+import { startCheckout } from "../billing/checkout";
 import { checkoutInput, keepInput } from "../billing/input";
 import { keepRunning } from "../billing/keep";
+import { openPortal } from "../billing/portal";
 import type { BillingScope } from "../billing/scope";
 import { billingStatus } from "../billing/status";
 import { handleEvent, verifiedEvent } from "../billing/webhook";
