@@ -8,9 +8,11 @@ import { googleApiRoutes } from "./routes/google-apis";
 import { imageRoutes } from "./routes/images";
 import { oauthRoutes } from "./routes/oauth";
 import { reportingRoutes } from "./routes/reporting";
+import { stripeRoutes } from "./stripe/routes";
 
 export { MailSink } from "./mail/sink";
 export { EmulatorState } from "./state";
+export { StripeState } from "./stripe/state";
 
 /**
  * The local Google: OAuth 2.0, YouTube Data API v3, Analytics API v2 and Reporting API v1 on
@@ -23,6 +25,7 @@ const app = new Hono<EmulatorAppEnv>()
   .route("/", reportingRoutes)
   .route("/", imageRoutes)
   .route("/", mailRoutes)
+  .route("/", stripeRoutes)
   .route("/__emulator", adminRoutes)
   .notFound(() => toResponse(apiError(404, "Not Found", { domain: "global", reason: "notFound" })))
   .onError((err) => {

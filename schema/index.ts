@@ -1,5 +1,6 @@
 /** The whole database schema; drizzle-kit reads this file and the Worker's db client binds to it. */
 export * from "./notifications";
+export * from "./billing";
 export * from "./operations";
 export * from "./reach";
 export * from "./tests";

@@ -21,6 +21,15 @@ export const users = pgTable(
     status: text("status", { enum: ["active", "needs_reauth"] })
       .notNull()
       .default("active"),
+    /**
+     * Who set the plan: `default` (Free, never paid), `billing` (Stripe's webhooks) or `admin` (a
+     * complimentary plan, which billing never changes; docs/BILLING.md).
+     */
+    planSource: text("plan_source", { enum: ["default", "billing", "admin"] })
+      .notNull()
+      .default("default"),
+    /** The creator's Stripe customer (`cus_…`), created at their first checkout and kept. */
+    stripeCustomerId: text("stripe_customer_id"),
     /** The QuotaLedger project the user consented to (projects live in the ledger, not here). */
     oauthProjectId: text("oauth_project_id"),
     /** AES-256-GCM ciphertext, `v<keyVersion>.<iv>.<ciphertext>` in base64url; never plaintext. */
@@ -30,7 +39,11 @@ export const users = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("users_email_idx").on(t.email), uniqueIndex("users_google_sub_idx").on(t.googleSub)],
+  (t) => [
+    uniqueIndex("users_email_idx").on(t.email),
+    uniqueIndex("users_google_sub_idx").on(t.googleSub),
+    uniqueIndex("users_stripe_customer_idx").on(t.stripeCustomerId),
+  ],
 );
 
 /**

@@ -105,6 +105,16 @@ export async function seedEmulator(url: string): Promise<EmulatorSeed> {
   return (await res.json()) as EmulatorSeed;
 }
 
+/** Tells the emulator's Stripe stand-in where the app's webhook is (docs/BILLING.md). */
+export async function configureStripeWebhook(emulatorUrl: string, webhookUrl: string): Promise<void> {
+  const res = await fetch(`${emulatorUrl}/__emulator/stripe/webhook`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ url: webhookUrl }),
+  });
+  if (!res.ok) throw new Error(`configuring the Stripe webhook failed: ${res.status} ${await res.text()}`);
+}
+
 // `tsx scripts/emulator.ts [port]` runs it alone, with state under .data/emulator, seeded.
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const port = Number(process.argv[2] ?? 8788);

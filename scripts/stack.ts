@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalDatabase } from "./database";
 import { devSecrets } from "./dev-secrets";
-import { type EmulatorSeed, seedEmulator, startEmulator } from "./emulator";
+import { configureStripeWebhook, type EmulatorSeed, seedEmulator, startEmulator } from "./emulator";
 import { migrateDatabase } from "./migrate";
 import { spawnGroup } from "./process-group";
 
@@ -103,6 +103,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       YOUTUBE_ANALYTICS_URL: emulator.url,
       GOOGLE_REPORTING_URL: emulator.url,
       MAIL_API_URL: emulator.url,
+      STRIPE_API_URL: emulator.url,
       // The demo creator administers the local stack (the admin page shows the QuotaLedger).
       ADMIN_EMAILS: seed.account.email,
       ...(await devSecrets(`${options.dataDir}/dev-secrets.json`)),
@@ -123,6 +124,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     );
     cleanups.push(() => wrangler.stop());
     const url = `http://127.0.0.1:${options.appPort}`;
+    await configureStripeWebhook(emulator.url, `${url}/api/billing/webhook`);
     await Promise.race([
       waitUntilReady(`${url}/api/ready`, 120_000),
       wrangler.exited.then((code) => {

@@ -13,6 +13,7 @@ import { adminOperationsRoutes } from "./routes/admin-operations";
 import { adminQuotaRoutes } from "./routes/admin-quota";
 import { adminUserRoutes } from "./routes/admin-users";
 import { authRoutes } from "./routes/auth";
+import { billingRoutes, billingWebhookRoutes } from "./routes/billing";
 import { dashboardRoutes } from "./routes/dashboard";
 import { devRoutes } from "./routes/dev";
 import { healthRoutes } from "./routes/health";
@@ -49,11 +50,14 @@ const api = new Hono<AppEnv>()
   .use("/videos/*", requireUser, limitPerUser)
   .use("/tests/*", requireUser, limitPerUser)
   .use("/dashboard", requireUser, limitPerUser)
+  .use("/billing/*", requireUser, limitPerUser)
+  .use("/billing", requireUser, limitPerUser)
   .route("/", meRoutes)
   .route("/", videoRoutes)
   .route("/", testRoutes)
   .route("/", dashboardRoutes)
   .route("/dev", devRoutes)
+  .route("/", billingRoutes)
   .use("/admin/*", adminAuth)
   .route("/admin", adminQuotaRoutes)
   .route("/admin", adminOperationsRoutes)
@@ -65,6 +69,7 @@ const api = new Hono<AppEnv>()
  */
 export const app = new Hono<AppEnv>()
   .use(init, applySecurityHeaders, requestMetrics)
+  .route("/api/billing/webhook", billingWebhookRoutes)
   .route("/api", api)
   .notFound((c) => {
     if (!c.req.path.startsWith("/api/")) return c.env.ASSETS.fetch(c.req.raw);

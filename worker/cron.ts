@@ -2,6 +2,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import { quotaLedger } from "../durable-objects/quota-ledger/stub";
 import { liveTestStatuses, tests } from "../schema";
 import { evaluateOpsAlerts } from "./alerts/evaluate";
+import { lapseExpiredGrace } from "./billing/sweep";
 import { type Db, openDb } from "./db/client";
 import type { ChannelSyncJob, ReachFetchJob } from "./jobs/messages";
 import { enqueueTrafficSources } from "./jobs/traffic-sources";
@@ -27,6 +28,8 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
     try {
       const rearmed = await rearmLateTests(env, db);
       if (rearmed > 0) log.warn("sweep.late_tests", { rearmed });
+      const lapsed = await lapseExpiredGrace({ env, db, log }, controller.scheduledTime);
+      if (lapsed > 0) log.info("billing.grace_lapsed", { users: lapsed });
       // After the sweep: a test it re-armed stays "stuck" until its rotator has really moved on.
       const alerts = await withMetrics(metrics, () => evaluateOpsAlerts(env, db, controller.scheduledTime));
       if (alerts.raised.length + alerts.cleared.length > 0) log.info("alerts.ops", { ...alerts });

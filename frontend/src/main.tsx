@@ -17,6 +17,8 @@ const Dashboard = lazy(() => import("./pages/dashboard"));
 const NewTest = lazy(() => import("./pages/new-test/wizard"));
 const Test = lazy(() => import("./pages/test"));
 const Admin = lazy(() => import("./pages/admin"));
+const BillingSuccess = lazy(() => import("./pages/billing-success"));
+const BillingCheckout = lazy(() => import("./pages/billing-checkout"));
 const NotFound = lazy(() => import("./pages/not-found"));
 
 /** Every page's frame: the session, the header, and one place that catches a failed load. */
@@ -50,6 +52,8 @@ if (root) {
         <Route path="/tests/new" component={NewTest} />
         <Route path="/tests/:id" component={Test} />
         <Route path="/admin" component={Admin} />
+        <Route path="/billing/success" component={BillingSuccess} />
+        <Route path="/billing/checkout" component={BillingCheckout} />
         <Route path="*404" component={NotFound} />
       </Router>
     ),

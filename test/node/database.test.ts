@@ -7,6 +7,8 @@ import { freshPostgres, incrementInTransaction } from "./local-databases";
 const expectedTables = [
   "alerts",
   "analytics_polls",
+  "billing_events",
+  "billing_subscriptions",
   "dead_letters",
   "events",
   "notification_preferences",

@@ -16,7 +16,7 @@ const ADAPTERS = ["worker/youtube/", "worker/db/", "worker/stats/"];
 /** The HTTP layer. */
 const HTTP = ["worker/routes/", "worker/middleware/"];
 /** Domain folders: they may use adapters, never the HTTP layer. */
-const DOMAIN = ["worker/title-tests/", "worker/users/"];
+const DOMAIN = ["worker/title-tests/", "worker/users/", "worker/billing/"];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

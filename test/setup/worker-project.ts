@@ -51,6 +51,7 @@ export function workerProject(
             // Mail goes to the emulator's sink; unsubscribe links are signed with a fresh keyring.
             MAIL_API_URL: inject("emulatorUrl"),
             MAIL_LINK_KEYS: newKeyringSecret(),
+            STRIPE_API_URL: inject("emulatorUrl"),
             // Crashes injected between rotation steps; a short poll window keeps the tests quick.
             FAULT_INJECTION: "on",
             POLL_WINDOW_MS: "25",

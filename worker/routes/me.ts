@@ -1,5 +1,7 @@
 import { Hono } from "hono";
 import { plans } from "../auth/plans";
+import { cancelSubscriptionsOf } from "../billing/account-closure";
+import { billingStatus } from "../billing/status";
 import type { AppEnv } from "../context";
 import { AppError } from "../errors";
 import { endSession, userOf } from "../middleware/session";
@@ -20,10 +22,12 @@ export const meRoutes = new Hono<AppEnv>()
       // offers, so the SPA can show the ones the plan forbids instead of silently dropping them.
       limits: { ...plans[account.plan], intervals },
       intervalChoices: [...new Set([...intervals, ...intervalChoices])].sort((a, b) => a - b),
+      billing: await billingStatus(c.var.db(), user.id),
     });
   })
   .delete("/me", async (c) => {
     const user = userOf(c);
+    await cancelSubscriptionsOf({ env: c.env, db: c.var.db(), log: c.var.log }, user.id);
     await deleteAccount(c.env, c.var.db(), user.id, c.var.log);
     endSession(c);
     return c.body(null, 204);

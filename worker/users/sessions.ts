@@ -57,7 +57,7 @@ export async function bumpSessionVersion(
   db: Db,
   env: Env,
   userId: string,
-  changes: Partial<Pick<typeof users.$inferInsert, "plan">> = {},
+  changes: Partial<Pick<typeof users.$inferInsert, "plan" | "planSource">> = {},
 ): Promise<boolean> {
   const [row] = await db
     .update(users)

@@ -1,6 +1,7 @@
 import { useSubmission } from "@solidjs/router";
 import { createSignal, type JSX, Show } from "solid-js";
 import NotificationSettings from "../components/notification-settings";
+import BillingPanel from "../components/billing-panel";
 import ReauthBanner from "../components/reauth-banner";
 import { messageOf } from "../data/api";
 import { deleteAccount, logout, logoutAll } from "../data/me";
@@ -33,6 +34,7 @@ export default function AccountPage() {
               </Show>
             </ul>
           </section>
+          <BillingPanel />
           <section aria-labelledby="channel">
             <h2 id="channel">Connected channel</h2>
             <p class="channel">

@@ -1,5 +1,6 @@
 import { Navigate, useSearchParams } from "@solidjs/router";
 import { For, Show } from "solid-js";
+import BillingPlanButton from "../components/billing-plan-button";
 import { useUser } from "../session";
 import LandingSample from "./landing-sample";
 
@@ -11,9 +12,16 @@ const steps = [
 
 const plans = [
   { name: "Free", price: "$0", tests: "1 active test", interval: "4-hour minimum interval" },
-  { name: "Pro", price: "$29/mo", tests: "10 active tests", interval: "1-hour minimum interval" },
+  {
+    name: "Pro",
+    price: "$29/mo",
+    tests: "10 active tests",
+    interval: "1-hour minimum interval",
+    buy: "pro" as const,
+  },
   {
     name: "Authority",
+    buy: "authority" as const,
     price: "$99/mo",
     tests: "Unlimited active tests",
     interval: "15-minute minimum interval",
@@ -66,6 +74,13 @@ export default function Landing() {
                   <li>{plan.interval}</li>
                   <Show when={plan.extra}>{(extra) => <li>{extra()}</li>}</Show>
                 </ul>
+                <Show when={plan.buy}>
+                  {(buy) => (
+                    <BillingPlanButton choice={{ plan: buy(), interval: "month" }}>
+                      Choose {plan.name}
+                    </BillingPlanButton>
+                  )}
+                </Show>
               </li>
             )}
           </For>
