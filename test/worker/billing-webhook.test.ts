@@ -276,6 +276,13 @@ describe("the life of a subscription", () => {
     const tooMany = await call(who, "POST", "/api/billing/keep", { testIds: tests.slice(0, 2) });
     expect(tooMany.status).toBe(400);
     expect(await statuses(tests)).toEqual(["paused", "paused", "running"]);
+    // Resuming a paused test past the plan's limit is refused the same way, and changes nothing.
+    const resumed = await call(who, "POST", `/api/tests/${tests[0]}/resume`);
+    expect(resumed.status).toBe(409);
+    expect(((await resumed.json()) as { error: { message: string } }).error.message).toContain(
+      "1 test at once",
+    );
+    expect(await statuses(tests)).toEqual(["paused", "paused", "running"]);
   });
 
   it("leaves an admin's complimentary plan alone when the subscription ends", async () => {

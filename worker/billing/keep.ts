@@ -3,8 +3,8 @@ import { tests } from "../../schema";
 import { plans } from "../auth/plans";
 import { Invalid } from "../domain/errors";
 import { askRotator } from "../title-tests/control";
+import { keptOnPlan } from "../title-tests/running-limit";
 import type { Principal } from "../users/principal";
-import { keptOnPlan } from "./downgrade";
 import type { BillingScope } from "./scope";
 
 /**

@@ -4,7 +4,7 @@ import { controlFrom } from "../../durable-objects/test-rotator/contract";
 import type { AppEnv } from "../context";
 import { timed } from "../middleware/init";
 import { userOf } from "../middleware/session";
-import { changeStatus } from "../title-tests/control";
+import { changeStatus, resumeTest } from "../title-tests/control";
 import { createTest, startDraft } from "../title-tests/creation";
 import { amendTest, applyWinner, removeTest } from "../title-tests/edits";
 import {
@@ -57,7 +57,7 @@ export const testRoutes = new Hono<AppEnv>()
   })
   .post("/tests/:id/resume", validate("param", testIdParam), async (c) => {
     const { id } = c.req.valid("param");
-    return c.json(await changeStatus(scope(c), id, controlFrom.resume, "resumed", (r) => r.resume()));
+    return c.json(await resumeTest(scope(c), id));
   })
   .post("/tests/:id/stop", validate("param", testIdParam), async (c) => {
     const { id } = c.req.valid("param");

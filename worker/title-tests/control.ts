@@ -1,10 +1,16 @@
-import type { RotatorAnswer, RotatorControl, RotatorView } from "../../durable-objects/test-rotator/contract";
+import {
+  controlFrom,
+  type RotatorAnswer,
+  type RotatorControl,
+  type RotatorView,
+} from "../../durable-objects/test-rotator/contract";
 import { testRotator } from "../../durable-objects/test-rotator/stub";
 import type { TestStatus } from "../../schema";
 import { Conflict, NotFound, Unavailable } from "../domain/errors";
 import { errorFields } from "../logging/logger";
 import type { TestRow } from "./queries";
 import { freshView, ownTest } from "./reading";
+import { refuseResumeOverPlan } from "./running-limit";
 import type { TitleTestScope } from "./scope";
 
 const NO_ANSWER = "The test's scheduler did not answer. Try again in a moment.";
@@ -89,4 +95,14 @@ export async function changeStatus(
   if (!allowed.includes(row.status)) refuseStatus(row, allowed, action);
   await askRotator(scope, testId, work);
   return freshView(scope, testId);
+}
+
+/**
+ * Resumes a paused test, unless the creator's plan would not let it run beside their running ones
+ * (a downgrade paused it): then a Conflict says what to do, and nothing changes.
+ */
+export async function resumeTest(scope: TitleTestScope, testId: string) {
+  const row = await ownTest(scope, testId);
+  if (row.status === "paused") await refuseResumeOverPlan(scope.env, scope.db, scope.user, row);
+  return changeStatus(scope, testId, controlFrom.resume, "resumed", (r) => r.resume());
 }
