@@ -67,6 +67,40 @@ const applyBody = shapedBody({ variant: fc.oneof(fc.nat(5), hostileNumber) }).ma
 const planBody = shapedBody({
   plan: fc.oneof(fc.constantFrom("free", "pro", "authority", "admin"), hostileString),
 }).map((b) => () => b);
+const checkoutBody = shapedBody({
+  plan: fc.oneof(fc.constantFrom("pro", "authority", "free", "PRO"), hostileString),
+  interval: fc.oneof(fc.constantFrom("month", "year", "week"), hostileString),
+}).map((b) => () => b);
+/** Tests to keep running after a downgrade: Alice's, Bob's (not hers) or hostile strings. */
+const keepBody = fc
+  .array(
+    fc.oneof(
+      fc.nat(5).map((i) => ({ alice: i })),
+      fc.nat(2).map((i) => ({ bob: i })),
+      hostileString,
+    ),
+    {
+      maxLength: 4,
+    },
+  )
+  .chain((refs) => shapedBody({ testIds: fc.constant(refs) }))
+  .map((b) => (w: World) => ({
+    ...b,
+    testIds: Array.isArray(b.testIds)
+      ? b.testIds.map((r) =>
+          typeof r === "string"
+            ? r
+            : "alice" in r
+              ? w.aliceTests[r.alice % w.aliceTests.length]
+              : w.bobTests[r.bob % w.bobTests.length],
+        )
+      : b.testIds,
+  }));
+const preferencesBody = shapedBody({
+  test_winner: fc.oneof(fc.boolean(), hostileString),
+  weekly_digest: fc.oneof(fc.boolean(), hostileNumber),
+  payment_failed: fc.boolean(),
+}).map((b) => () => b);
 const limitBody = shapedBody({ dailyLimit: hostileNumber }).map((b) => () => b);
 const projectBody = shapedBody({
   id: fc.oneof(fc.constantFrom("local-1", "fuzz-project"), hostileString),
@@ -210,6 +244,31 @@ export const ROUTES: Route[] = [
   { route: "GET /api/dashboard", method: "GET", path: () => "/api/dashboard" },
   { route: "POST /api/dev/tests/:id/step", method: "POST", path: (_, id) => `/api/dev/tests/${id}/step` },
   { route: "POST /api/dev/reach/fetch", method: "POST", path: () => "/api/dev/reach/fetch" },
+  { route: "GET /api/billing", method: "GET", path: () => "/api/billing" },
+  {
+    route: "POST /api/billing/checkout",
+    method: "POST",
+    path: () => "/api/billing/checkout",
+    body: checkoutBody,
+  },
+  { route: "POST /api/billing/portal", method: "POST", path: () => "/api/billing/portal" },
+  { route: "POST /api/billing/keep", method: "POST", path: () => "/api/billing/keep", body: keepBody },
+  // Unsigned or wrongly signed: Stripe's signature is the only way in.
+  {
+    route: "POST /api/billing/webhook",
+    method: "POST",
+    path: () => "/api/billing/webhook",
+    body: checkoutBody,
+  },
+  { route: "GET /api/me/notifications", method: "GET", path: () => "/api/me/notifications" },
+  {
+    route: "PUT /api/me/notifications",
+    method: "PUT",
+    path: () => "/api/me/notifications",
+    body: preferencesBody,
+  },
+  { route: "GET /api/unsubscribe", method: "GET", path: (_, id) => `/api/unsubscribe?token=${id}` },
+  { route: "POST /api/unsubscribe", method: "POST", path: (_, id) => `/api/unsubscribe?token=${id}` },
   { route: "GET /api/admin/quota", method: "GET", path: () => "/api/admin/quota", bearer: "admin" },
   {
     route: "POST /api/admin/quota/projects",

@@ -467,7 +467,13 @@ describe("unsubscribe by the signed link", () => {
     ];
     for (const t of tampered) {
       const link = `${APP}/api/unsubscribe?token=${encodeURIComponent(t)}`;
-      expect((await SELF.fetch(link)).status).toBe(400);
+      // A browser gets a page saying so; any other client the API's JSON error.
+      const page = await SELF.fetch(link, { headers: { accept: "text/html" } });
+      expect(page.status).toBe(400);
+      expect(await page.text()).toContain("Link not valid");
+      const api = await SELF.fetch(link);
+      expect(api.status).toBe(400);
+      expect(((await api.json()) as { error: { code: string } }).error.code).toBe("bad_request");
       const res = await oneClick(link);
       expect(res.status).toBe(400);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe("bad_request");

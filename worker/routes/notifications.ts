@@ -43,7 +43,12 @@ export const notificationRoutes = new Hono<AppEnv>()
   )
   .get("/unsubscribe", validate("query", tokenQuery), async (c) => {
     const request = await readUnsubscribeToken(c.env, c.req.valid("query").token);
-    if (!request) return c.html(page("Link not valid", html`<p>${INVALID}</p>`), 400);
+    if (!request) {
+      // A browser following the mail's link gets a page; any other client the API's JSON error.
+      if (c.req.header("accept")?.includes("text/html"))
+        return c.html(page("Link not valid", html`<p>${INVALID}</p>`), 400);
+      throw new AppError("bad_request", INVALID);
+    }
     return c.html(
       page(
         "Unsubscribe",
