@@ -160,27 +160,32 @@ describe("each kind lands in the sink exactly once", () => {
     expect(row?.providerId).toBe(mail.id);
   });
 
-  it("a lost Google grant pauses the test (needs_reauth) and mails once", async () => {
+  it("a lost Google grant pauses every live test (needs_reauth) and mails the creator once, not once per test", async () => {
     const who = await creator(db, "pro");
     const to = await emailOf(who);
-    const test = await startedTest(who, "Revoked grant video");
+    const tests = [
+      await startedTest(who, "Revoked grant video"),
+      await startedTest(who, "Revoked grant second"),
+    ];
     await emulatorAdmin("POST", `/accounts/${encodeURIComponent(to)}/revoke`);
-    await step(test.id);
-    const [row] = await db.select().from(schema.tests).where(eq(schema.tests.id, test.id));
-    expect(row?.status).toBe("needs_reauth");
-    const lost = await rotatorEvent(test.id, "needs_reauth");
-    await deliver(
-      {
-        kind: "test_paused",
-        testId: test.id,
-        reason: "google_access_lost",
-        occurrence: `${lost.rotatorSeq}`,
-      },
-      2,
-    );
-    const mails = await mailsTo(to);
-    expect(mails.filter((m) => m.subject.includes("lost access"))).toHaveLength(1);
-    expect(mails[0]?.text).toContain(testLink(test.id));
+    for (const test of tests) {
+      await step(test.id);
+      const [row] = await db.select().from(schema.tests).where(eq(schema.tests.id, test.id));
+      expect(row?.status).toBe("needs_reauth");
+      const lost = await rotatorEvent(test.id, "needs_reauth");
+      await deliver(
+        {
+          kind: "test_paused",
+          testId: test.id,
+          reason: "google_access_lost",
+          occurrence: `${lost.rotatorSeq}`,
+        },
+        2,
+      );
+    }
+    const mails = (await mailsTo(to)).filter((m) => m.subject.includes("lost access"));
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.text).toContain(testLink(tests[0]?.id as string));
   });
 
   it("a test that reaches its end without a winner mails what it ruled out, once", async () => {

@@ -69,3 +69,13 @@ export function eventKey(event: NotificationEvent): string {
 
 /** The preference that governs an event. */
 export const kindOf = (event: NotificationEvent): NotificationKind => event.kind;
+
+/**
+ * The key a delivery is claimed under: the event's own, except for a lost Google grant, which
+ * pauses every live test of the creator at once: one mail a day (UTC) tells them, not one per test.
+ */
+export function deliveryKey(event: NotificationEvent, userId: string, now = Date.now()): string {
+  if (event.kind === "test_paused" && event.reason === "google_access_lost")
+    return `user:${userId}:google_access_lost:${new Date(now).toISOString().slice(0, 10)}`;
+  return eventKey(event);
+}

@@ -28,10 +28,10 @@ export function pausedMail(f: PauseFacts): MailContent {
       };
     case "google_access_lost":
       return {
-        subject: "Your title test paused: TitleTesterPro lost access to your channel",
+        subject: "Your title tests paused: TitleTesterPro lost access to your channel",
         paragraphs: [
-          `${on} paused: Google no longer lets TitleTesterPro change your video's title (the access was removed or expired).`,
-          "Sign in again with Google and the test goes on by itself.",
+          `Google no longer lets TitleTesterPro change your videos' titles (the access was removed or expired), so your live tests paused, among them the one on "${f.videoTitle}".`,
+          "Sign in again with Google and they go on by themselves.",
         ],
         action: { label: "Sign in again", url: f.testUrl },
       };
