@@ -1,9 +1,10 @@
-import { createAsync, useSubmission } from "@solidjs/router";
-import { For, type JSX, Show } from "solid-js";
-import { messageOf } from "../data/api";
-import { type Billing, type CheckoutChoice, getBilling, openPortal, startCheckout } from "../data/billing";
+import { createAsync } from "@solidjs/router";
+import { For, Show } from "solid-js";
+import { type Billing, type CheckoutChoice, getBilling, openPortal } from "../data/billing";
 import { formatDate, planNames } from "../format";
+import ActionButton from "./action-button";
 import BillingGraceBanner from "./billing-grace-banner";
+import { UpgradeButton } from "./billing-plan-button";
 
 /** What each paid plan costs, as the landing page shows it. */
 const offers: readonly { plan: CheckoutChoice["plan"]; month: string; year: string }[] = [
@@ -67,43 +68,7 @@ export default function BillingPanel() {
   );
 }
 
-/** One upgrade: a form posting to the checkout action, so it works by keyboard and shows its error. */
-function UpgradeButton(props: { choice: CheckoutChoice; children: JSX.Element }) {
-  const submission = useSubmission(
-    startCheckout,
-    ([c]) => c.plan === props.choice.plan && c.interval === props.choice.interval,
-  );
-  return (
-    <form action={startCheckout.with(props.choice)} method="post">
-      <button type="submit" class="primary" disabled={submission.pending}>
-        {props.children}
-      </button>
-      <Show when={submission.error}>
-        {(err) => (
-          <p class="error" role="alert">
-            {messageOf(err())}
-          </p>
-        )}
-      </Show>
-    </form>
-  );
-}
-
 /** "Manage billing": Stripe's portal for plan changes, cancellation, the card and invoices. */
 function ManageBilling() {
-  const submission = useSubmission(openPortal);
-  return (
-    <form action={openPortal} method="post">
-      <button type="submit" disabled={submission.pending}>
-        Manage billing
-      </button>
-      <Show when={submission.error}>
-        {(err) => (
-          <p class="error" role="alert">
-            {messageOf(err())}
-          </p>
-        )}
-      </Show>
-    </form>
-  );
+  return <ActionButton action={openPortal}>Manage billing</ActionButton>;
 }

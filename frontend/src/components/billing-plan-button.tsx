@@ -1,8 +1,8 @@
 import { useSubmission } from "@solidjs/router";
 import { type JSX, Show } from "solid-js";
-import { messageOf } from "../data/api";
 import { type CheckoutChoice, signInToBuy, startCheckout } from "../data/billing";
 import { useUser } from "../session";
+import ActionButton from "./action-button";
 
 /**
  * A pricing button: signed in, it starts Stripe Checkout for the plan; signed out, it signs in
@@ -10,7 +10,6 @@ import { useUser } from "../session";
  */
 export default function BillingPlanButton(props: { choice: CheckoutChoice; children: JSX.Element }) {
   const user = useUser();
-  const submission = useSubmission(startCheckout);
   return (
     <Show
       when={user()}
@@ -21,18 +20,20 @@ export default function BillingPlanButton(props: { choice: CheckoutChoice; child
         </a>
       }
     >
-      <form action={startCheckout.with(props.choice)} method="post">
-        <button type="submit" class="primary" disabled={submission.pending}>
-          {props.children}
-        </button>
-        <Show when={submission.error}>
-          {(err) => (
-            <p class="error" role="alert">
-              {messageOf(err())}
-            </p>
-          )}
-        </Show>
-      </form>
+      <UpgradeButton choice={props.choice}>{props.children}</UpgradeButton>
     </Show>
+  );
+}
+
+/** Starts Stripe Checkout for one plan and interval; shows its own pending state and error. */
+export function UpgradeButton(props: { choice: CheckoutChoice; children: JSX.Element }) {
+  const submission = useSubmission(
+    startCheckout,
+    ([c]) => c.plan === props.choice.plan && c.interval === props.choice.interval,
+  );
+  return (
+    <ActionButton action={startCheckout.with(props.choice)} submission={submission} class="primary">
+      {props.children}
+    </ActionButton>
   );
 }

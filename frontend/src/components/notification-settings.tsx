@@ -1,8 +1,8 @@
 import { createAsync, useAction, useSubmission } from "@solidjs/router";
 import { createSignal, For, Show } from "solid-js";
 import { kindLabels, type NotificationKind, notificationKinds } from "../../../worker/notifications/kinds";
-import { messageOf } from "../data/api";
 import { getNotificationChoices, setNotificationChoice } from "../data/notifications";
+import { SubmissionError } from "./action-button";
 
 /**
  * Which e-mails the creator gets: one switch per kind, saved as soon as it is flipped. A switch
@@ -47,13 +47,7 @@ export default function NotificationSettings() {
           </For>
         </fieldset>
       </Show>
-      <Show when={submission.error}>
-        {(err) => (
-          <p class="error" role="alert">
-            {messageOf(err())}
-          </p>
-        )}
-      </Show>
+      <SubmissionError error={submission.error} />
     </section>
   );
 }

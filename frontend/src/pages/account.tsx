@@ -1,9 +1,8 @@
-import { useSubmission } from "@solidjs/router";
-import { createSignal, type JSX, Show } from "solid-js";
-import NotificationSettings from "../components/notification-settings";
+import { createSignal, Show } from "solid-js";
+import ActionButton from "../components/action-button";
 import BillingPanel from "../components/billing-panel";
+import NotificationSettings from "../components/notification-settings";
 import ReauthBanner from "../components/reauth-banner";
-import { messageOf } from "../data/api";
 import { deleteAccount, logout, logoutAll } from "../data/me";
 import { formatInterval, planNames } from "../format";
 import { SignedIn } from "../session";
@@ -60,27 +59,6 @@ export default function AccountPage() {
         </main>
       )}
     </SignedIn>
-  );
-}
-
-type NoArgAction = typeof logout;
-
-/** A form posting to a router action, so it works by keyboard and shows its own pending and error. */
-function ActionButton(props: { action: NoArgAction; class?: string; children: JSX.Element }) {
-  const submission = useSubmission(props.action);
-  return (
-    <form action={props.action} method="post">
-      <button type="submit" class={props.class} disabled={submission.pending}>
-        {props.children}
-      </button>
-      <Show when={submission.error}>
-        {(err) => (
-          <p class="error" role="alert">
-            {messageOf(err())}
-          </p>
-        )}
-      </Show>
-    </form>
   );
 }
 
