@@ -49,7 +49,9 @@ console.log(
         ]
       : []),
     `  Sign in as the demo creator (creator@example.com): open ${stack.url} and press "Sign in with Google"`,
-    `  Google emulator: ${stack.emulatorUrl} (admin API under /__emulator/)`,
+    `  Google emulator: ${stack.emulatorUrl} (admin API under /__emulator/); Stripe's stand-in there too (card 4242 4242 4242 4242)`,
+    `  Every mail the app sent: ${stack.emulatorUrl}/__emulator/mail/inbox`,
+    "  A CTR test from reporting job to verdict in half a minute: npm run demo:ctr (in another terminal)",
     `  Cron by hand: ${stack.url}/__scheduled?cron=0+*+*+*+*`,
     "  Ctrl-C stops everything.",
     "",
