@@ -1,6 +1,7 @@
 import { finishedTestStatuses, liveTestStatuses } from "../../schema/test-statuses";
 import type { Results, TestEvent, TestStatus } from "./data/tests";
 import { formatDateTime, formatLift, formatProbability, variantName } from "./format";
+import { type Metric, metricDisplay } from "./metric-words";
 
 /** A test's status in words, for badges and filters. */
 export const statusWords: Record<TestStatus, string> = {
@@ -24,8 +25,11 @@ export const finishedStatuses: readonly TestStatus[] = finishedTestStatuses;
 /** Statuses from which a test can be deleted: drafts and finished tests. */
 export const deletableStatuses: readonly TestStatus[] = ["draft", ...finishedStatuses];
 
-/** The verdict of an analysis in one sentence, e.g. "Title B wins: +18 % views per hour, 97 % sure". */
-export function verdictOf(analysis: Results["analysis"]): string {
+/**
+ * The verdict of an analysis in one sentence, its lift in the test's metric, e.g. "Title B wins:
+ * +18 % views per hour, 97 % sure" or "Title B wins: +18 % click-through rate, 97 % sure".
+ */
+export function verdictOf(analysis: Results["analysis"], metric: Metric): string {
   switch (analysis.decision) {
     case "winner": {
       const winner = analysis.variants.find((v) => v.variant === analysis.winner);
@@ -33,7 +37,7 @@ export function verdictOf(analysis: Results["analysis"]): string {
       const name = variantName(winner.variant);
       if (winner.variant === 0)
         return `Title A, the current title, wins: ${formatProbability(1 - analysis.pValue)} sure`;
-      return `Title ${name} wins: ${formatLift(winner.lift)} views per hour, ${formatProbability(1 - analysis.pValue)} sure`;
+      return `Title ${name} wins: ${formatLift(winner.lift)} ${metricDisplay(metric).measure}, ${formatProbability(1 - analysis.pValue)} sure`;
     }
     case "same":
       return "Same: every title within ±5 %";

@@ -1,6 +1,6 @@
+import { pacificDayKey } from "../quota/pacific-day";
 import type { Analysis } from "../stats/analyze";
 import { type Knowledge, whatTheTestKnows } from "../stats/verdict";
-import { pacificDayKey } from "../quota/pacific-day";
 import { analyzeTest, type DailyRecord, dailyFigures, type SlotRecord } from "./analysis";
 import { type Metric, metricWords } from "./metric-words";
 import type { TitleVariant } from "./queries";

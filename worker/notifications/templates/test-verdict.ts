@@ -20,7 +20,8 @@ const pct = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(Math.round(100 * x
 
 /** A test found its winner: which title, by how much, and whether it is live. */
 export function winnerMail(f: VerdictFacts): MailContent {
-  const lift = f.winnerLift === null ? "" : ` (${pct(f.winnerLift)} ${metricWords[f.metric].measure} over the original)`;
+  const lift =
+    f.winnerLift === null ? "" : ` (${pct(f.winnerLift)} ${metricWords[f.metric].measure} over the original)`;
   const live = f.applied
     ? "It is live on your video now."
     : f.autoApply
