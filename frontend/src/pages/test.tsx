@@ -33,9 +33,9 @@ import {
   formatProbability,
   variantName,
 } from "../format";
-import { type MetricDisplay, metricDisplay } from "../metric-words";
+import { type MetricDisplay, metricDisplay, verdictOf } from "../metric-words";
 import { SignedIn } from "../session";
-import { deletableStatuses, eventWords, knowledgeOf, liveStatuses, verdictOf } from "../test-words";
+import { deletableStatuses, eventWords, knowledgeOf, liveStatuses } from "../test-words";
 
 type Variant = Results["analysis"]["variants"][number];
 
