@@ -77,5 +77,27 @@ async function showsCtrs(page: Page, outcome: CtrDemoOutcome): Promise<void> {
     expect(text).toContain(`${((100 * c.clicks) / c.impressions).toFixed(2)} %`);
     expect(text).toContain(c.impressions.toLocaleString("en"));
   }
+  await speaksCtr(page);
   await screenshot(page, "ctr-demo");
+}
+
+/** A views test's words, which a CTR test's page must not use for its own figures. */
+const VIEWS_WORDS = /views? per hour|views\/h/i;
+
+/** The verdict, the charts (titles, axis captions, tooltips, labels) and the How-we-decide note speak of CTR. */
+async function speaksCtr(page: Page): Promise<void> {
+  const verdict = (await page.locator(".verdict").textContent()) ?? "";
+  expect(verdict).toMatch(/^Title [A-E] wins: \+[^,]+ click-through rate, [^,]+ sure$/);
+  await page.getByRole("heading", { level: 2, name: "Click-through rate by day" }).waitFor();
+  const charts = page.locator("figure.chart");
+  expect(await charts.count()).toBe(2);
+  for (const chart of await charts.all()) {
+    const words = `${(await chart.getAttribute("aria-label")) ?? ""} ${(await chart.textContent()) ?? ""}`;
+    expect(words).not.toMatch(VIEWS_WORDS);
+    expect(words).toMatch(/click-through rate/i);
+  }
+  const sections = [page.locator("section", { has: page.locator("#verdict-h") }), charts];
+  for (const section of sections)
+    expect((await section.allTextContents()).join(" ")).not.toMatch(VIEWS_WORDS);
+  expect(await page.locator("h2", { hasText: VIEWS_WORDS }).count()).toBe(0);
 }

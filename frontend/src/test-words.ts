@@ -1,6 +1,6 @@
 import { finishedTestStatuses, liveTestStatuses } from "../../schema/test-statuses";
 import type { Results, TestEvent, TestStatus } from "./data/tests";
-import { formatDateTime, formatLift, formatProbability, variantName } from "./format";
+import { formatDateTime, formatLift, variantName } from "./format";
 
 /** A test's status in words, for badges and filters. */
 export const statusWords: Record<TestStatus, string> = {
@@ -23,26 +23,6 @@ export const finishedStatuses: readonly TestStatus[] = finishedTestStatuses;
 
 /** Statuses from which a test can be deleted: drafts and finished tests. */
 export const deletableStatuses: readonly TestStatus[] = ["draft", ...finishedStatuses];
-
-/** The verdict of an analysis in one sentence, e.g. "Title B wins: +18 % views per hour, 97 % sure". */
-export function verdictOf(analysis: Results["analysis"]): string {
-  switch (analysis.decision) {
-    case "winner": {
-      const winner = analysis.variants.find((v) => v.variant === analysis.winner);
-      if (!winner) return "A title won.";
-      const name = variantName(winner.variant);
-      if (winner.variant === 0)
-        return `Title A, the current title, wins: ${formatProbability(1 - analysis.pValue)} sure`;
-      return `Title ${name} wins: ${formatLift(winner.lift)} views per hour, ${formatProbability(1 - analysis.pValue)} sure`;
-    }
-    case "same":
-      return "Same: every title within ±5 %";
-    case "inconclusive":
-      return "Inconclusive: no title beat the others clearly before the end";
-    default:
-      return "No clear difference yet";
-  }
-}
 
 const str = (value: unknown): string | null => (typeof value === "string" ? value : null);
 const num = (value: unknown): number | null => (typeof value === "number" ? value : null);

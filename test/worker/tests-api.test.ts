@@ -265,6 +265,9 @@ interface ResultsJson {
     viewsEnd: number | null;
     hours: number;
     viewsPerHour: number | null;
+    count: number | null;
+    exposure: number | null;
+    rate: number | null;
   }[];
   titles: { variant: number; text: string }[];
 }
@@ -352,6 +355,19 @@ describe("results and export", () => {
       [0, 1_200, 24],
       [1, 2_900, 48],
     ]);
+    // The chart's series and the export speak the test's metric, the day still due left blank.
+    expect(results.series.map((p) => [p.count, p.exposure, p.rate])).toEqual([
+      [1_200, 24, 50],
+      [1_500, 24, 62.5],
+      [1_400, 24, 1_400 / 24],
+      [null, null, null],
+    ]);
+    const csv = (await (await call(alice, "GET", `/api/tests/${daily.id}/export.csv`)).text()).split("\r\n");
+    expect(csv[0]).toBe(
+      "slot,variant,title,block,started_at,ended_at,minutes_watched,hours,minutes_per_hour",
+    );
+    expect(csv[2]).toMatch(/,1500,24,62\.5$/);
+    expect(csv[4]).toMatch(/,,,$/);
   });
 
   it("answers empty results for a test without slots", async () => {

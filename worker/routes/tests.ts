@@ -87,7 +87,7 @@ export const testRoutes = new Hono<AppEnv>()
     const { row, results } = await timed(c, "db", () =>
       ownTestResults(c.var.read().freshReads, userOf(c).id, id),
     );
-    return c.body(resultsCsv(results), 200, {
+    return c.body(resultsCsv(results, row.metric), 200, {
       "content-type": "text/csv; charset=utf-8",
       "content-disposition": `attachment; filename="test-${row.id}.csv"`,
       "cache-control": "no-store",

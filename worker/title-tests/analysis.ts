@@ -60,11 +60,35 @@ function clicksOf(row: DailyRecord): number | null {
 }
 
 /**
+ * A closed 24-hour slot's figures by its day's row (`dayOf` its start): clicks over impressions
+ * for CTR, minutes watched over hours live for watch time. Null while the slot is open or its
+ * day's figure has not arrived.
+ */
+export function dailyFigures(
+  metric: "ctr" | "watch_time",
+  record: SlotRecord,
+  days: ReadonlyMap<string, DailyRecord>,
+  dayOf: (ms: number) => string,
+): { count: number; exposure: number } | null {
+  if (record.endedAt === null) return null;
+  const row = days.get(dayOf(record.startedAt.getTime()));
+  if (!row) return null;
+  if (metric === "ctr") {
+    const clicks = clicksOf(row);
+    return clicks === null ? null : { count: clicks, exposure: row.impressions ?? 0 };
+  }
+  if (row.watchMinutes === null) return null;
+  return {
+    count: Math.round(row.watchMinutes),
+    exposure: (record.endedAt.getTime() - record.startedAt.getTime()) / HOUR_MS,
+  };
+}
+
+/**
  * The engine's input for the daily metrics: each closed 24-hour slot (midnight to midnight
- * Pacific, `dayOf` its start) judged by that day's figures — clicks over impressions for CTR
- * (from the reach reports, about two days late), minutes watched over hours for watch time (from
- * the Analytics API, 2–3 days late). Days whose figure has not arrived are left out; `missing`
- * counts them.
+ * Pacific) judged by that day's figures ({@link dailyFigures}) — the reach reports arrive about
+ * two days late, the Analytics API's minutes 2–3 days late. Days whose figure has not arrived are
+ * left out; `missing` counts them.
  */
 export function dailySlots(
   metric: "ctr" | "watch_time",
@@ -76,22 +100,9 @@ export function dailySlots(
   let missing = 0;
   for (const r of records) {
     if (r.endedAt === null) continue;
-    const row = days.get(dayOf(r.startedAt.getTime()));
-    const clicks = row ? clicksOf(row) : null;
-    if (!row || (metric === "ctr" ? clicks === null : row.watchMinutes === null)) {
-      missing += 1;
-      continue;
-    }
-    slots.push(
-      metric === "ctr"
-        ? { variant: r.variant, block: r.block, count: clicks ?? 0, exposure: row.impressions ?? 0 }
-        : {
-            variant: r.variant,
-            block: r.block,
-            count: Math.round(row.watchMinutes ?? 0),
-            exposure: (r.endedAt.getTime() - r.startedAt.getTime()) / HOUR_MS,
-          },
-    );
+    const figures = dailyFigures(metric, r, days, dayOf);
+    if (figures === null) missing += 1;
+    else slots.push({ variant: r.variant, block: r.block, ...figures });
   }
   return { slots: slots.filter((s) => s.exposure > 0), missing };
 }

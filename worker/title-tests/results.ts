@@ -1,12 +1,19 @@
+import { pacificDayKey } from "../quota/pacific-day";
 import type { Analysis } from "../stats/analyze";
 import { type Knowledge, whatTheTestKnows } from "../stats/verdict";
-import { analyzeTest, type DailyRecord, type SlotRecord } from "./analysis";
+import { analyzeTest, type DailyRecord, dailyFigures, type SlotRecord } from "./analysis";
+import { type Metric, metricWords } from "./metric-words";
 import type { TitleVariant } from "./queries";
 import type { TrafficSourceResults } from "./traffic-sources";
 
 const HOUR_MS = 3_600_000;
 
-/** One slot as the charts draw it; an open slot has null views and counts its hours up to now. */
+/**
+ * One slot as the charts draw it; an open slot has null views and counts its hours up to now.
+ * `count`, `exposure` and `rate` are the slot's figures by the test's metric (views over hours,
+ * clicks over impressions, minutes watched over hours): null while not known, as for an open slot
+ * or a day whose figures YouTube has not sent yet.
+ */
 export interface SeriesPoint {
   slotIndex: number;
   variant: number;
@@ -18,6 +25,9 @@ export interface SeriesPoint {
   views: number | null;
   hours: number;
   viewsPerHour: number | null;
+  count: number | null;
+  exposure: number | null;
+  rate: number | null;
 }
 
 /** What `GET /api/tests/:id/results` answers. */
@@ -31,14 +41,27 @@ export interface Results {
   trafficSources: TrafficSourceResults | null;
 }
 
-/** The per-slot series: every slot, the open one included (its views are not known yet). */
-export function seriesOf(records: readonly SlotRecord[], now: number): SeriesPoint[] {
+/**
+ * The per-slot series: every slot, the open one included (its views are not known yet), with its
+ * figures by `metric` (a daily metric's from its day in `days`).
+ */
+export function seriesOf(
+  records: readonly SlotRecord[],
+  now: number,
+  metric: Metric = "views",
+  days: ReadonlyMap<string, DailyRecord> = new Map(),
+): SeriesPoint[] {
   return records.map((r) => {
     const closed = r.endedAt !== null && r.viewsEnd !== null;
     const end = r.endedAt?.getTime() ?? now;
     const hours = Math.max(0, (end - r.startedAt.getTime()) / HOUR_MS);
     // As in the analysis: a count that went down (YouTube removed spam views) is 0, not negative.
     const views = closed ? Math.max(0, (r.viewsEnd as number) - r.viewsStart) : null;
+    const viewsPerHour = views !== null && hours > 0 ? views / hours : null;
+    const figures =
+      metric === "views"
+        ? { count: views, exposure: hours }
+        : (dailyFigures(metric, r, days, pacificDayKey) ?? { count: null, exposure: null });
     return {
       slotIndex: r.slotIndex,
       variant: r.variant,
@@ -49,7 +72,12 @@ export function seriesOf(records: readonly SlotRecord[], now: number): SeriesPoi
       viewsEnd: r.viewsEnd,
       views,
       hours,
-      viewsPerHour: views !== null && hours > 0 ? views / hours : null,
+      viewsPerHour,
+      ...figures,
+      rate:
+        figures.count !== null && figures.exposure !== null && figures.exposure > 0
+          ? figures.count / figures.exposure
+          : null,
     };
   });
 }
@@ -64,22 +92,18 @@ export function resultsOf(
   options: {
     final: boolean;
     now: number;
-    metric?: "views" | "ctr" | "watch_time";
+    metric?: Metric;
     days?: ReadonlyMap<string, DailyRecord>;
     trafficSources?: TrafficSourceResults | null;
   },
 ): Results {
-  const analysis = analyzeTest(
-    options.metric ?? "views",
-    variants.length,
-    records,
-    options.days ?? new Map(),
-    options.final,
-  );
+  const metric = options.metric ?? "views";
+  const days = options.days ?? new Map<string, DailyRecord>();
+  const analysis = analyzeTest(metric, variants.length, records, days, options.final);
   return {
     analysis,
     whatTheTestKnows: whatTheTestKnows(analysis),
-    series: seriesOf(records, options.now),
+    series: seriesOf(records, options.now, metric, days),
     titles: [...variants],
     trafficSources: options.trafficSources ?? null,
   };
@@ -104,13 +128,17 @@ const round = (value: number | null, digits: number) =>
   value === null ? null : Number(value.toFixed(digits));
 
 /**
- * The CSV export: a header and one row per slot, lines ended by CRLF (RFC 4180). A daily-slot test
- * with traffic-source data gets a second table after an empty line: one row per title and source.
+ * The CSV export: a header and one row per slot with its figures by the test's metric (views,
+ * hours and views per hour; clicks, impressions and CTR; minutes watched, hours and minutes per
+ * hour), lines ended by CRLF (RFC 4180). A daily-slot test with traffic-source data gets a second
+ * table after an empty line: one row per title and source.
  */
 export function resultsCsv(
   results: Pick<Results, "series" | "titles"> & Partial<Pick<Results, "trafficSources">>,
+  metric: Metric = "views",
 ): string {
   const titleOf = new Map(results.titles.map((t) => [t.variant, t.text]));
+  const columns = metricWords[metric].csv;
   const header = [
     "slot",
     "variant",
@@ -118,9 +146,9 @@ export function resultsCsv(
     "block",
     "started_at",
     "ended_at",
-    "views",
-    "hours",
-    "views_per_hour",
+    columns.count,
+    columns.exposure,
+    columns.rate,
   ];
   const rows = results.series.map((p) => [
     p.slotIndex,
@@ -129,9 +157,10 @@ export function resultsCsv(
     p.block,
     p.startedAt,
     p.endedAt,
-    p.views,
-    round(p.hours, 4),
-    round(p.viewsPerHour, 4),
+    p.count,
+    round(p.exposure, 4),
+    // A CTR is a fraction (0.0734): six places keep its hundredths of a percent.
+    round(p.rate, metric === "ctr" ? 6 : 4),
   ]);
   const lines = (table: (string | number | null)[][]) => table.map((row) => row.map(csvCell).join(","));
   const sources = trafficSourceRows(results.trafficSources ?? null, titleOf);

@@ -1,6 +1,7 @@
 import { createMemo, For, Show } from "solid-js";
 import type { Results } from "../data/tests";
-import { formatDateTime, formatLift, formatRate, variantName } from "../format";
+import { formatDateTime, formatLift, variantName } from "../format";
+import type { MetricDisplay } from "../metric-words";
 import { liftAxis } from "./lift-axis";
 
 /** One colour per variant, told apart also without colour vision (the legend and table name them). */
@@ -28,50 +29,59 @@ export function Legend(props: { titles: Results["titles"] }) {
 }
 
 /**
- * Views per hour of every slot over time, each bar as wide as the slot and coloured by the title
- * live in it; the open slot is outlined (its views are counted when it closes). Plain SVG,
- * stretched to the width; the labels are HTML so they stay readable on a phone.
+ * The test's metric in every slot over time (views per hour, a day's CTR, minutes watched per
+ * hour), each bar as wide as the slot and coloured by the title live in it; the open slot, and a
+ * closed one whose figures YouTube has not sent yet, are outlined. Plain SVG, stretched to the
+ * width; the labels are HTML so they stay readable on a phone.
  */
-export function ViewsChart(props: { series: Results["series"]; now: number }) {
+export function SlotChart(props: { series: Results["series"]; now: number; words: MetricDisplay }) {
   const start = () => new Date(props.series[0]?.startedAt ?? props.now).getTime();
   const end = () => {
     const last = props.series[props.series.length - 1];
     return last?.endedAt ? new Date(last.endedAt).getTime() : props.now;
   };
-  const top = () => Math.max(1, ...props.series.map((p) => p.viewsPerHour ?? 0)) * 1.1;
+  const highest = () => Math.max(0, ...props.series.map((p) => p.rate ?? 0));
+  // A little headroom; never 0, so an empty chart still has an axis.
+  const top = () => (highest() > 0 ? highest() * 1.1 : 1);
   const x = (iso: string | null) => {
     const span = Math.max(1, end() - start());
     const t = iso ? new Date(iso).getTime() : props.now;
     return ((t - start()) / span) * 1000;
   };
+  const withUnit = (rate: number | null) => {
+    const figure = props.words.formatRate(rate);
+    return props.words.rateUnit ? `${figure} ${props.words.rateUnit}` : figure;
+  };
   const summary = () =>
-    `Views per hour in ${props.series.length} time slots, the highest ${formatRate(top() / 1.1)} per hour.`;
+    `${props.words.chartTitle} in ${props.series.length} time slots, the highest ${withUnit(highest())}.`;
   return (
     <figure class="chart" aria-label={summary()}>
       <div class="chart-area">
         <div class="y-axis" aria-hidden="true">
-          <span>{formatRate(top())}</span>
+          <span>{props.words.formatRate(top())}</span>
           <span>0</span>
         </div>
         <svg viewBox="0 0 1000 200" preserveAspectRatio="none" aria-hidden="true" class="plot">
           <line x1="0" y1="200" x2="1000" y2="200" class="axis" vector-effect="non-scaling-stroke" />
           <For each={props.series}>
             {(p) => {
-              const height = () => ((p.viewsPerHour ?? 0) / top()) * 200;
-              const open = () => p.viewsPerHour === null;
+              const height = () => ((p.rate ?? 0) / top()) * 200;
+              const unknown = () => p.rate === null;
               return (
                 <rect
                   x={x(p.startedAt)}
                   width={Math.max(2, x(p.endedAt) - x(p.startedAt) - 2)}
-                  y={open() ? 0 : 200 - height()}
-                  height={open() ? 200 : Math.max(height(), 1)}
-                  fill={open() ? "none" : variantColor(p.variant)}
-                  stroke={open() ? variantColor(p.variant) : "none"}
-                  stroke-dasharray={open() ? "4 3" : undefined}
+                  y={unknown() ? 0 : 200 - height()}
+                  height={unknown() ? 200 : Math.max(height(), 1)}
+                  fill={unknown() ? "none" : variantColor(p.variant)}
+                  stroke={unknown() ? variantColor(p.variant) : "none"}
+                  stroke-dasharray={unknown() ? "4 3" : undefined}
                   vector-effect="non-scaling-stroke"
                 >
                   <title>
-                    {`${variantName(p.variant)}: ${open() ? "live now" : `${formatRate(p.viewsPerHour)} views/h`}`}
+                    {`${variantName(p.variant)}: ${
+                      p.endedAt === null ? "live now" : unknown() ? props.words.pending : withUnit(p.rate)
+                    }`}
                   </title>
                 </rect>
               );
@@ -81,7 +91,7 @@ export function ViewsChart(props: { series: Results["series"]; now: number }) {
       </div>
       <figcaption class="x-axis">
         <span>{formatDateTime(new Date(start()).toISOString())}</span>
-        <span>views per hour, by the title live</span>
+        <span>{props.words.chartAxis}</span>
         <span>{formatDateTime(new Date(end()).toISOString())}</span>
       </figcaption>
     </figure>
@@ -94,7 +104,7 @@ export function ViewsChart(props: { series: Results["series"]; now: number }) {
  * titles count as the same. The tick labels sit at the same percentages as the grid lines of the
  * tracks, so bars, bands and labels line up on every width.
  */
-export function LiftChart(props: { variants: Results["analysis"]["variants"] }) {
+export function LiftChart(props: { variants: Results["analysis"]["variants"]; words: MetricDisplay }) {
   // Once per change of the variants, not once per line, band and label that asks for it.
   const axis = createMemo(() => liftAxis(props.variants));
   /** A lift's place across the track, 0–100; an unknown or infinite end runs to `fallback`. */
@@ -169,7 +179,9 @@ export function LiftChart(props: { variants: Results["analysis"]["variants"] }) 
         </For>
       </div>
       <figcaption class="x-axis">
-        <span>Lift vs. A with its 95 % interval; grey band: within ±5 %, the same</span>
+        <span>
+          Lift in {props.words.measure} vs. A with its 95 % interval; grey band: within ±5 %, the same
+        </span>
       </figcaption>
     </figure>
   );

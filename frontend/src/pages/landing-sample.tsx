@@ -1,6 +1,7 @@
-import { Legend, LiftChart, ViewsChart } from "../components/charts";
+import { Legend, LiftChart, SlotChart } from "../components/charts";
 import type { Results } from "../data/tests";
 import { formatLift } from "../format";
+import { metricDisplay } from "../metric-words";
 
 /**
  * Illustrative numbers (not a real result) for the front page: how a finished test reads, drawn by
@@ -28,7 +29,13 @@ const series: Results["series"] = rates.map((rate, i) => ({
   views: rate * 4,
   hours: 4,
   viewsPerHour: rate,
+  count: rate * 4,
+  exposure: 4,
+  rate,
 }));
+
+/** The sample is a views test. */
+const words = metricDisplay("views");
 
 /** The winner, B: its lift and interval are drawn in the chart and said in the verdict. */
 const winner = {
@@ -55,8 +62,8 @@ export default function LandingSample() {
       <h2 id="sample-h">What a test shows you</h2>
       <p class="hint">An example with illustrative numbers, drawn the way your own tests are.</p>
       <Legend titles={titles} />
-      <ViewsChart series={series} now={START + rates.length * SLOT} />
-      <LiftChart variants={variants} />
+      <SlotChart series={series} now={START + rates.length * SLOT} words={words} />
+      <LiftChart variants={variants} words={words} />
       <p class="verdict win">
         Title B wins: about three times the views per hour of title A ({formatLift(winner.lift)}, between{" "}
         {formatLift(winner.liftLow)} and {formatLift(winner.liftHigh)}).

@@ -2,7 +2,7 @@ import { A, createAsync, useAction, useParams, useSubmission, useSubmissions } f
 import { createSignal, For, Show, Suspense } from "solid-js";
 import { controlFrom } from "../../../durable-objects/test-rotator/contract";
 import { useNow } from "../clock";
-import { Legend, LiftChart, ViewsChart, variantColor } from "../components/charts";
+import { Legend, LiftChart, SlotChart, variantColor } from "../components/charts";
 import Countdown from "../components/countdown";
 import HowWeDecide from "../components/how-we-decide";
 import { LoadBoundary } from "../components/load-error";
@@ -26,18 +26,16 @@ import {
   type TestStatus,
 } from "../data/tests";
 import {
-  countOf,
   formatDateTime,
-  formatHours,
   formatInterval,
   formatLiftInterval,
   formatNumber,
   formatProbability,
   variantName,
 } from "../format";
-import { measureColumns } from "../measure-columns";
+import { type MetricDisplay, metricDisplay, verdictOf } from "../metric-words";
 import { SignedIn } from "../session";
-import { deletableStatuses, eventWords, knowledgeOf, liveStatuses, verdictOf } from "../test-words";
+import { deletableStatuses, eventWords, knowledgeOf, liveStatuses } from "../test-words";
 
 type Variant = Results["analysis"]["variants"][number];
 
@@ -105,6 +103,8 @@ function TestBody(props: { test: TestDetail; results: Results | undefined }) {
   };
   const liveTitle = () => props.test.currentTitle ?? props.test.videoTitleOriginal;
   const now = useNow();
+  // Every figure on the page is named by the test's metric, from this one place.
+  const words = () => metricDisplay(props.test.metric);
   return (
     <>
       <p class="crumbs">
@@ -143,7 +143,7 @@ function TestBody(props: { test: TestDetail; results: Results | undefined }) {
             <section aria-labelledby="verdict-h">
               <h2 id="verdict-h">Verdict</h2>
               <p class="verdict" classList={{ win: r().analysis.decision === "winner" }}>
-                {verdictOf(r().analysis)}
+                {verdictOf(r().analysis, props.test.metric)}
               </p>
               <Show when={knowledgeOf(r())}>{(words) => <p class="knows">{words()}</p>}</Show>
               <Show when={props.test.finishedAt && props.test.finalVariant !== null}>
@@ -160,16 +160,16 @@ function TestBody(props: { test: TestDetail; results: Results | undefined }) {
                   Results firm up as every title gets more time live.
                 </p>
               </Show>
-              <HowWeDecide />
+              <HowWeDecide noisy={words().noisy} />
             </section>
-            <section aria-labelledby="views-h">
-              <h2 id="views-h">Views per hour</h2>
+            <section aria-labelledby="slots-h">
+              <h2 id="slots-h">{words().chartTitle}</h2>
               <Legend titles={r().titles} />
               <Show
                 when={r().series.length > 0}
                 fallback={<p class="hint">The first slot opens at the first rotation.</p>}
               >
-                <ViewsChart series={r().series} now={now()} />
+                <SlotChart series={r().series} now={now()} words={words()} />
               </Show>
             </section>
             <section aria-labelledby="lift-h">
@@ -184,12 +184,13 @@ function TestBody(props: { test: TestDetail; results: Results | undefined }) {
                   variants={r().analysis.variants.filter(
                     (v) => v.variant === 0 || isMeasured(r().analysis.variants, v),
                   )}
+                  words={words()}
                 />
               </Show>
             </section>
-            <ResultsTable results={r()} metric={props.test.metric} />
+            <ResultsTable results={r()} words={words()} />
             <TrafficSources results={r()} />
-            <Timeline results={r()} />
+            <Timeline results={r()} words={words()} />
           </>
         )}
       </Show>
@@ -211,8 +212,8 @@ function TestBody(props: { test: TestDetail; results: Results | undefined }) {
   );
 }
 
-function ResultsTable(props: { results: Results; metric: TestDetail["metric"] }) {
-  const columns = () => measureColumns(props.metric);
+function ResultsTable(props: { results: Results; words: MetricDisplay }) {
+  const columns = () => props.words;
   const measured = (v: Variant) => isMeasured(props.results.analysis.variants, v);
   const titleOf = (v: number) => props.results.titles.find((t) => t.variant === v)?.text ?? "";
   return (
@@ -260,8 +261,8 @@ function ResultsTable(props: { results: Results; metric: TestDetail["metric"] })
   );
 }
 
-/** The slots in order: which title was live when, and what it earned. */
-function Timeline(props: { results: Results }) {
+/** The slots in order: which title was live when, and what it earned by the test's metric. */
+function Timeline(props: { results: Results; words: MetricDisplay }) {
   return (
     <section aria-labelledby="timeline-h">
       <h2 id="timeline-h">Rotations ({props.results.series.length})</h2>
@@ -273,11 +274,9 @@ function Timeline(props: { results: Results }) {
                 <span class="swatch" style={{ background: variantColor(slot.variant) }} />
                 <strong>{variantName(slot.variant)}</strong> {formatDateTime(slot.startedAt)}
                 {slot.endedAt ? ` – ${formatDateTime(slot.endedAt)}` : " – live now"}
-                <span class="hint">
-                  {slot.views === null
-                    ? ""
-                    : ` · ${countOf(slot.views, "view")} in ${formatHours(slot.hours)}`}
-                </span>
+                <Show when={props.words.slotFigures(slot)}>
+                  {(figures) => <span class="hint"> · {figures()}</span>}
+                </Show>
               </li>
             )}
           </For>

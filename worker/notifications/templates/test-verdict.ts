@@ -1,9 +1,10 @@
+import { type Metric, metricWords } from "../../title-tests/metric-words";
 import type { MailContent } from "./layout";
 
 /** What a finished test's mail needs to know. */
 export interface VerdictFacts {
   videoTitle: string;
-  metric: "views" | "ctr" | "watch_time";
+  metric: Metric;
   decision: "winner" | "same" | "inconclusive";
   winnerTitle: string | null;
   winnerLift: number | null;
@@ -15,13 +16,12 @@ export interface VerdictFacts {
   testUrl: string;
 }
 
-const measure = { views: "views per hour", ctr: "click-through rate", watch_time: "watch time" } as const;
-
 const pct = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(Math.round(100 * x))} %`;
 
 /** A test found its winner: which title, by how much, and whether it is live. */
 export function winnerMail(f: VerdictFacts): MailContent {
-  const lift = f.winnerLift === null ? "" : ` (${pct(f.winnerLift)} ${measure[f.metric]} over the original)`;
+  const lift =
+    f.winnerLift === null ? "" : ` (${pct(f.winnerLift)} ${metricWords[f.metric].measure} over the original)`;
   const live = f.applied
     ? "It is live on your video now."
     : f.autoApply
