@@ -1,3 +1,4 @@
+import { metricWords } from "../../../../worker/title-tests/metric-words";
 import { minimumRunMs } from "../../../../worker/title-tests/title-rules";
 import type { Account } from "../../data/me";
 import type { NewTest } from "../../data/tests";
@@ -8,12 +9,10 @@ const DAY_MS = 86_400_000;
 /** What decides a test's winner. */
 export type Metric = NonNullable<NewTest["metric"]>;
 
-/** Each metric in words, as the settings offer it. */
-export const metricNames: Record<Metric, string> = {
-  views: "Views per hour",
-  ctr: "Click-through rate",
-  watch_time: "Watch time",
-};
+/** Each metric in words, as the settings offer it (the test page's own names). */
+export const metricNames = Object.fromEntries(
+  Object.entries(metricWords).map(([metric, words]) => [metric, words.name]),
+) as Record<Metric, string>;
 
 /** The wizard's third step: how the test rotates, what it measures, when it starts and ends. */
 export interface Settings {
