@@ -1,6 +1,7 @@
 /** The whole database schema; drizzle-kit reads this file and the Worker's db client binds to it. */
-export * from "./notifications";
+
 export * from "./billing";
+export * from "./notifications";
 export * from "./operations";
 export * from "./reach";
 export * from "./tests";
