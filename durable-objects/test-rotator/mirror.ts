@@ -274,6 +274,8 @@ export async function mirrorToPostgres(
   const changed = store.uncopiedSlots();
   const days = daily.rowsToCopy(state);
   const { db, close } = openDb(env);
+  // The events to copy, read once the step's last one (a reconnect's `resumed`) is in.
+  let outbox: OutboxEvent[] = [];
   try {
     if (state.lostGrant) {
       // Only the grant that failed is marked lost: if the creator has reconnected since, their
@@ -290,11 +292,11 @@ export async function mirrorToPostgres(
     }
     state.record.status = state.status;
     state.record.nextRotationAt = state.step ? state.dueAt : null;
+    outbox = store.outbox();
     // The test's row is gone (deleted while this object could not be told): nothing to run.
-    if (!(await copyToRecord(db, state, state.record, changed, store.outbox(), days)))
-      return { kind: "gone" };
+    if (!(await copyToRecord(db, state, state.record, changed, outbox, days))) return { kind: "gone" };
     // Each recorded verdict or pause mails its creator (once per event: see worker/notifications).
-    await notify(env, ...(await rotatorNotifications(db, state, store.outbox())));
+    await notify(env, ...(await rotatorNotifications(db, state, outbox)));
     if (!state.finishAnnounced && FINISHED.includes(state.status)) {
       await env.JOBS.send({ type: "test.finished", testId: state.testId, userId: state.userId });
       recordJobsEnqueued(env, ["test.finished"]);
@@ -307,7 +309,7 @@ export async function mirrorToPostgres(
   } finally {
     waitUntil(close());
   }
-  const lastSeq = store.outbox().at(-1)?.seq ?? 0;
+  const lastSeq = outbox.at(-1)?.seq ?? 0;
   store.markCopied(changed, days, lastSeq, state);
   return { kind: "copied" };
 }
