@@ -1,10 +1,8 @@
-import { and, eq, isNull } from "drizzle-orm";
-import { billingSubscriptions, users } from "../../schema";
 import type { BillingInterval } from "../../schema/billing";
 import { Conflict } from "../domain/errors";
 import { type PaidPlan, priceTable } from "./config";
 import { ensureCustomer } from "./customer";
-import { planOf } from "./entitlement";
+import { entitledPlan, readEntitlement } from "./entitlement";
 import type { BillingScope } from "./scope";
 import { callStripe, stripeClient } from "./stripe-client";
 
@@ -21,23 +19,11 @@ export async function startCheckout(
   appOrigin: string,
 ): Promise<{ url: string }> {
   const price = priceTable(scope.env)[choice.plan][choice.interval];
-  const [user] = await scope.db.$primary
-    .select({ planSource: users.planSource })
-    .from(users)
-    .where(eq(users.id, userId));
-  if (user?.planSource === "admin") {
+  const entitlement = await readEntitlement(scope.db, userId);
+  if (entitlement?.planSource === "admin") {
     throw new Conflict("Your plan was granted by an administrator; it cannot be bought over.");
   }
-  const live = await scope.db.$primary
-    .select({
-      plan: billingSubscriptions.plan,
-      status: billingSubscriptions.status,
-      endedAt: billingSubscriptions.endedAt,
-      graceEndsAt: billingSubscriptions.graceEndsAt,
-    })
-    .from(billingSubscriptions)
-    .where(and(eq(billingSubscriptions.userId, userId), isNull(billingSubscriptions.endedAt)));
-  if (live.some((row) => planOf(row, Date.now()) !== "free")) {
+  if (entitlement && entitledPlan(entitlement.subscriptions, Date.now()) !== "free") {
     throw new Conflict("You already have a subscription: change your plan with Manage billing.");
   }
   const customer = await ensureCustomer(scope, userId);

@@ -1,4 +1,7 @@
+import { eq } from "drizzle-orm";
+import { billingSubscriptions, users } from "../../schema";
 import type { Plan } from "../auth/plans";
+import type { Db } from "../db/client";
 import { planRank } from "./config";
 
 /** What decides a subscription's plan: its row in `billing_subscriptions`. */
@@ -17,7 +20,7 @@ export interface EntitlementRow {
 const PAID_STATUSES = new Set(["active", "trialing", "past_due"]);
 
 /** The plan one subscription gives at `now`: Free once it ended or its grace period ran out. */
-export function planOf(row: EntitlementRow, now: number): Plan {
+function planOf(row: EntitlementRow, now: number): Plan {
   if (row.endedAt || !PAID_STATUSES.has(row.status)) return "free";
   if (row.graceEndsAt && row.graceEndsAt.getTime() <= now) return "free";
   return row.plan;
@@ -31,4 +34,30 @@ export function entitledPlan(rows: readonly EntitlementRow[], now: number): Plan
     if (planRank[plan] > planRank[best]) best = plan;
   }
   return best;
+}
+
+/** What billing decides a creator's plan from: their plan now, who set it, their subscriptions. */
+export interface Entitlement {
+  plan: Plan;
+  planSource: "default" | "billing" | "admin";
+  subscriptions: EntitlementRow[];
+}
+
+/** The creator's entitlement, read from the primary (a webhook must see its own writes); null: no such user. */
+export async function readEntitlement(db: Db, userId: string): Promise<Entitlement | null> {
+  const [user] = await db.$primary
+    .select({ plan: users.plan, planSource: users.planSource })
+    .from(users)
+    .where(eq(users.id, userId));
+  if (!user) return null;
+  const subscriptions = await db.$primary
+    .select({
+      plan: billingSubscriptions.plan,
+      status: billingSubscriptions.status,
+      endedAt: billingSubscriptions.endedAt,
+      graceEndsAt: billingSubscriptions.graceEndsAt,
+    })
+    .from(billingSubscriptions)
+    .where(eq(billingSubscriptions.userId, userId));
+  return { ...user, subscriptions };
 }

@@ -1,12 +1,10 @@
-import { eq } from "drizzle-orm";
 import { quotaLedger } from "../../durable-objects/quota-ledger/stub";
-import { billingSubscriptions, users } from "../../schema";
 import type { Plan } from "../auth/plans";
 import { notify } from "../notifications/notify";
 import { setPlan } from "../users/queries";
 import { planRank } from "./config";
 import { pauseOverLimit } from "./downgrade";
-import { entitledPlan } from "./entitlement";
+import { entitledPlan, readEntitlement } from "./entitlement";
 import type { BillingScope } from "./scope";
 
 /** What a plan change did: the plans before and after, and the tests a downgrade paused. */
@@ -28,21 +26,9 @@ export async function applyEntitledPlan(
   now = Date.now(),
 ): Promise<PlanChange | null> {
   const { db, env } = scope;
-  const [user] = await db.$primary
-    .select({ plan: users.plan, planSource: users.planSource })
-    .from(users)
-    .where(eq(users.id, userId));
+  const user = await readEntitlement(db, userId);
   if (!user || user.planSource === "admin") return null;
-  const rows = await db.$primary
-    .select({
-      plan: billingSubscriptions.plan,
-      status: billingSubscriptions.status,
-      endedAt: billingSubscriptions.endedAt,
-      graceEndsAt: billingSubscriptions.graceEndsAt,
-    })
-    .from(billingSubscriptions)
-    .where(eq(billingSubscriptions.userId, userId));
-  const to = entitledPlan(rows, now);
+  const to = entitledPlan(user.subscriptions, now);
   if (to === user.plan) return null;
   await setPlan(db, env, userId, to, "billing");
   await quotaLedger(env).assignProject(userId, to);

@@ -31,16 +31,19 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** The creator's billing: their plan, and their newest subscription (a live one first). */
 export async function billingStatus(db: Db, userId: string): Promise<BillingStatus | null> {
-  const [user] = await db.$primary
-    .select({ plan: users.plan, planSource: users.planSource, customer: users.stripeCustomerId })
-    .from(users)
-    .where(eq(users.id, userId));
+  // Neither read waits for the other.
+  const [[user], subs] = await Promise.all([
+    db.$primary
+      .select({ plan: users.plan, planSource: users.planSource, customer: users.stripeCustomerId })
+      .from(users)
+      .where(eq(users.id, userId)),
+    db.$primary
+      .select()
+      .from(billingSubscriptions)
+      .where(eq(billingSubscriptions.userId, userId))
+      .orderBy(desc(billingSubscriptions.stateAt)),
+  ]);
   if (!user) return null;
-  const subs = await db.$primary
-    .select()
-    .from(billingSubscriptions)
-    .where(eq(billingSubscriptions.userId, userId))
-    .orderBy(desc(billingSubscriptions.stateAt));
   const sub = subs.find((s) => !s.endedAt) ?? subs[0];
   const base = { plan: user.plan, hasBillingAccount: user.customer !== null };
   const none = { subscriptionStatus: null, interval: null, renewsAt: null, endsAt: null, graceEndsAt: null };

@@ -13,7 +13,10 @@ import { accountOf } from "../users/queries";
 export const meRoutes = new Hono<AppEnv>()
   .get("/me", async (c) => {
     const user = userOf(c);
-    const account = await accountOf(c.var.db(), user.id);
+    const [account, billing] = await Promise.all([
+      accountOf(c.var.db(), user.id),
+      billingStatus(c.var.db(), user.id),
+    ]);
     if (!account) throw new AppError("unauthenticated", "Sign in to continue.");
     const intervals = allowedIntervals(c.env, account.plan);
     return c.json({
@@ -22,7 +25,7 @@ export const meRoutes = new Hono<AppEnv>()
       // offers, so the SPA can show the ones the plan forbids instead of silently dropping them.
       limits: { ...plans[account.plan], intervals },
       intervalChoices: [...new Set([...intervals, ...intervalChoices])].sort((a, b) => a - b),
-      billing: await billingStatus(c.var.db(), user.id),
+      billing,
     });
   })
   .delete("/me", async (c) => {
