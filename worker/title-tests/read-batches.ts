@@ -76,6 +76,21 @@ export async function dashboardOf(db: HttpDb, userId: string): Promise<Dashboard
   };
 }
 
+/** The test's row, only if it is the creator's (a batch's first statement). */
+const ownRow = (db: HttpDb, userId: string, testId: string) =>
+  db
+    .select()
+    .from(tests)
+    .where(and(eq(tests.id, testId), eq(tests.userId, userId)));
+
+/** The test's titles by variant (read beside `ownRow`, discarded unread when that is empty). */
+const titlesOf = (db: HttpDb, testId: string) =>
+  db
+    .select({ variant: titles.variant, text: titles.text })
+    .from(titles)
+    .where(eq(titles.testId, testId))
+    .orderBy(asc(titles.variant));
+
 /**
  * A creator's test with its results, in one batch: the test row (only if it is theirs), its
  * titles, its slots and its daily Analytics rows. The last three are keyed by the test id alone
@@ -90,15 +105,8 @@ export async function ownTestResults(
   now = Date.now(),
 ): Promise<{ row: TestRow; results: Results }> {
   const [rows, variants, records, daily] = await db.batch([
-    db
-      .select()
-      .from(tests)
-      .where(and(eq(tests.id, testId), eq(tests.userId, userId))),
-    db
-      .select({ variant: titles.variant, text: titles.text })
-      .from(titles)
-      .where(eq(titles.testId, testId))
-      .orderBy(asc(titles.variant)),
+    ownRow(db, userId, testId),
+    titlesOf(db, testId),
     db.select(slotColumns).from(slots).where(eq(slots.testId, testId)).orderBy(asc(slots.slotIndex)),
     db
       .select({
@@ -144,15 +152,8 @@ const DETAIL_EVENTS = 50;
  */
 export async function ownTestDetail(db: HttpDb, vars: GoogleEndpointVars, userId: string, testId: string) {
   const [rows, variants, latest] = await db.batch([
-    db
-      .select()
-      .from(tests)
-      .where(and(eq(tests.id, testId), eq(tests.userId, userId))),
-    db
-      .select({ variant: titles.variant, text: titles.text })
-      .from(titles)
-      .where(eq(titles.testId, testId))
-      .orderBy(asc(titles.variant)),
+    ownRow(db, userId, testId),
+    titlesOf(db, testId),
     db
       .select({ id: events.id, type: events.type, data: events.data, createdAt: events.createdAt })
       .from(events)
