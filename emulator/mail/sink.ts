@@ -6,16 +6,10 @@ import { idempotencyMismatch } from "./resend-errors";
 import { MAIL_MIGRATIONS } from "./schema";
 import type { SendInput } from "./send-input";
 
-/** One mail as the sink shows it. */
-export interface SunkMail {
+/** One mail as the sink shows it: what was sent, with its id and when. */
+export interface SunkMail extends SendInput {
   id: string;
   at: string;
-  from: string;
-  to: string[];
-  subject: string;
-  text: string | null;
-  html: string | null;
-  headers: Record<string, string>;
 }
 
 type MailRow = {
