@@ -1,16 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { type DailyRecord, dailySlots, type SlotRecord } from "../../worker/title-tests/analysis";
+import { type DailyRecord, dailySlots } from "../../worker/title-tests/analysis";
+import { dailySlot } from "../shared/daily-slots";
 
-const day = (iso: string) => new Date(`${iso}T08:00:00Z`);
-const slot = (index: number, variant: number, start: string, end: string | null): SlotRecord => ({
-  slotIndex: index,
-  variant,
-  block: Math.floor(index / 2),
-  startedAt: day(start),
-  endedAt: end ? day(end) : null,
-  viewsStart: 0,
-  viewsEnd: end ? 100 : null,
-});
+const slot = (index: number, variant: number, start: string, end: string | null) =>
+  dailySlot(index, variant, start, end, 100);
 const dayOf = (ms: number) => new Date(ms - 8 * 3_600_000).toISOString().slice(0, 10);
 const rows = new Map<string, DailyRecord>([
   ["2026-03-01", { day: "2026-03-01", impressions: 10_000, ctr: 0.05, watchMinutes: 1_200 }],

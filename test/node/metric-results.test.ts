@@ -1,19 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { winnerMail } from "../../worker/notifications/templates/test-verdict";
-import type { DailyRecord, SlotRecord } from "../../worker/title-tests/analysis";
+import type { DailyRecord } from "../../worker/title-tests/analysis";
 import { resultsCsv, resultsOf } from "../../worker/title-tests/results";
+import { dailySlot, pstMidnight } from "../shared/daily-slots";
 
-/** Midnight Pacific (PST) of a March day: daily slots start there. */
-const day = (iso: string) => new Date(`${iso}T08:00:00Z`);
-const slot = (index: number, variant: number, start: string, end: string | null): SlotRecord => ({
-  slotIndex: index,
-  variant,
-  block: Math.floor(index / 2),
-  startedAt: day(start),
-  endedAt: end ? day(end) : null,
-  viewsStart: 0,
-  viewsEnd: end ? 480 : null,
-});
+const slot = (index: number, variant: number, start: string, end: string | null) =>
+  dailySlot(index, variant, start, end, 480);
 const days = new Map<string, DailyRecord>([
   ["2026-03-01", { day: "2026-03-01", impressions: 10_000, ctr: 0.05, clicks: 512, watchMinutes: 1_200 }],
   ["2026-03-02", { day: "2026-03-02", impressions: 8_000, ctr: 0.0625, watchMinutes: 900.4 }],
@@ -28,7 +20,7 @@ const titles = [
   { variant: 0, text: "Original" },
   { variant: 1, text: "Challenger" },
 ];
-const now = day("2026-03-04").getTime() + 6 * 3_600_000;
+const now = pstMidnight("2026-03-04").getTime() + 6 * 3_600_000;
 
 const results = (metric: "views" | "ctr" | "watch_time") =>
   resultsOf(titles, records, { final: false, now, metric, days });

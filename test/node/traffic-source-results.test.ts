@@ -1,27 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { SlotRecord } from "../../worker/title-tests/analysis";
 import { resultsCsv } from "../../worker/title-tests/results";
 import {
   finalDayRange,
   type TrafficSourceDay,
   trafficSourceResults,
 } from "../../worker/title-tests/traffic-sources";
-
-/** Pacific midnights (PST, UTC−8) of 2026-01-05 onward: daily slots of a hand-made schedule. */
-const midnight = (i: number) => new Date(Date.UTC(2026, 0, 5 + i, 8));
-const dayKey = (i: number) => `2026-01-${String(5 + i).padStart(2, "0")}`;
-
-function slots(order: number[]): SlotRecord[] {
-  return order.map((variant, i) => ({
-    slotIndex: i,
-    variant,
-    block: Math.floor(i / 2),
-    startedAt: midnight(i),
-    endedAt: midnight(i + 1),
-    viewsStart: 0,
-    viewsEnd: 0,
-  }));
-}
+import { scheduleDay, scheduleMidnight, scheduleSlots } from "../shared/daily-slots";
 
 /** Search views doubled on the challenger's days, Suggested the same; day totals vary by round. */
 function rows(order: number[]): TrafficSourceDay[] {
@@ -29,22 +13,22 @@ function rows(order: number[]): TrafficSourceDay[] {
     const level = 1 + (Math.floor(i / 2) % 3) * 0.5 + (i % 2) * 0.1;
     return [
       {
-        day: dayKey(i),
+        day: scheduleDay(i),
         source: "YT_SEARCH",
         views: Math.round(100 * level * (variant === 1 ? 2 : 1)),
         minutes: 50,
       },
-      { day: dayKey(i), source: "RELATED_VIDEO", views: Math.round(200 * level), minutes: 80 },
+      { day: scheduleDay(i), source: "RELATED_VIDEO", views: Math.round(200 * level), minutes: 80 },
     ];
   });
 }
 
 describe("trafficSourceResults", () => {
   const order = [0, 1, 1, 0, 0, 1, 1, 0];
-  const now = midnight(20).getTime();
+  const now = scheduleMidnight(20).getTime();
 
   it("credits each day to the title live that day and finds the source that moved", () => {
-    const r = trafficSourceResults(2, slots(order), rows(order), now);
+    const r = trafficSourceResults(2, scheduleSlots(order), rows(order), now);
     expect(r).toMatchObject({ daysWithData: 8, daysPending: 0, roundsComplete: 4, nextDataAt: null });
     const [control, challenger] = r.variants;
     expect(control?.days).toBe(4);
@@ -64,39 +48,47 @@ describe("trafficSourceResults", () => {
   });
 
   it("gives no interval with fewer complete rounds than titles, and no lift without a shared round", () => {
-    const two = trafficSourceResults(2, slots([0, 1]), rows([0, 1]), now);
+    const two = trafficSourceResults(2, scheduleSlots([0, 1]), rows([0, 1]), now);
     const search = two.variants[1]?.sources.find((s) => s.source === "YT_SEARCH");
     expect(two.roundsComplete).toBe(1);
     expect(search?.lift).not.toBeNull();
     expect(search?.liftLow).toBeNull();
-    const apart = trafficSourceResults(2, slots([0, 0]), rows([0, 0]), now);
+    const apart = trafficSourceResults(2, scheduleSlots([0, 0]), rows([0, 0]), now);
     expect(apart.variants[1]?.sources.every((s) => s.lift === null && s.views === 0)).toBe(true);
   });
 
   it("says which days are awaited and when the first should arrive (its end + 48 h)", () => {
     const r = trafficSourceResults(
       2,
-      slots(order),
-      rows(order).filter((x) => x.day < dayKey(6)),
+      scheduleSlots(order),
+      rows(order).filter((x) => x.day < scheduleDay(6)),
       0,
     );
     expect(r.daysWithData).toBe(6);
     expect(r.daysPending).toBe(2);
-    expect(r.nextDataAt).toBe(new Date(midnight(7).getTime() + 48 * 3_600_000).toISOString());
+    expect(r.nextDataAt).toBe(new Date(scheduleMidnight(7).getTime() + 48 * 3_600_000).toISOString());
   });
 
   it("fetches only days whose end is 48 h past", () => {
-    const records = slots(order);
-    expect(finalDayRange(records, midnight(2).getTime())).toBeNull();
-    expect(finalDayRange(records, midnight(3).getTime())).toEqual({ from: dayKey(0), to: dayKey(0) });
-    expect(finalDayRange(records, now)).toEqual({ from: dayKey(0), to: dayKey(7) });
+    const records = scheduleSlots(order);
+    expect(finalDayRange(records, scheduleMidnight(2).getTime())).toBeNull();
+    expect(finalDayRange(records, scheduleMidnight(3).getTime())).toEqual({
+      from: scheduleDay(0),
+      to: scheduleDay(0),
+    });
+    expect(finalDayRange(records, now)).toEqual({ from: scheduleDay(0), to: scheduleDay(7) });
   });
 });
 
 describe("resultsCsv with traffic sources", () => {
   it("appends a title × source table after an empty line, formula-like titles neutralised", () => {
     const order = [0, 1, 1, 0];
-    const traffic = trafficSourceResults(2, slots(order), rows(order), midnight(20).getTime());
+    const traffic = trafficSourceResults(
+      2,
+      scheduleSlots(order),
+      rows(order),
+      scheduleMidnight(20).getTime(),
+    );
     const csv = resultsCsv({
       series: [],
       titles: [

@@ -6,6 +6,7 @@ import * as schema from "../../schema";
 import { openDb } from "../../worker/db/client";
 import { rollupUserStats } from "../../worker/rollups/user-stats";
 import { csvCell } from "../../worker/title-tests/results";
+import { scheduleDay, scheduleMidnight, scheduleSlots } from "../shared/daily-slots";
 import {
   addVideo,
   call,
@@ -318,30 +319,17 @@ describe("results and export", () => {
       metric: "watch_time",
       intervalMinutes: 1440,
     });
-    // Four Pacific days (PST midnights are 08:00 UTC), one round of each order.
-    const midnight = (i: number) => new Date(Date.UTC(2026, 0, 5 + i, 8));
-    const order = [0, 1, 1, 0];
-    await setTest(db, daily.id, { status: "running", startsAt: midnight(0), startedAt: midnight(0) });
-    await insertSlots(
-      db,
-      daily.id,
-      order.map((variant, i) => ({
-        slotIndex: i,
-        variant,
-        block: Math.floor(i / 2),
-        startedAt: midnight(i),
-        endedAt: midnight(i + 1),
-        viewsStart: 0,
-        viewsEnd: 0,
-      })),
-    );
+    // Four Pacific days from 2026-01-05, one round of each order.
+    const start = scheduleMidnight(0);
+    await setTest(db, daily.id, { status: "running", startsAt: start, startedAt: start });
+    await insertSlots(db, daily.id, scheduleSlots([0, 1, 1, 0]));
     // The last day's impressions are in, its minutes watched not yet.
     const minutes = [1_200, 1_500, 1_400, null];
     await db.insert(schema.analyticsPolls).values(
       minutes.map((watchMinutes, i) => ({
         testId: daily.id,
         kind: "daily" as const,
-        day: `2026-01-0${5 + i}`,
+        day: scheduleDay(i),
         impressions: 5_000,
         ctr: 0.05,
         watchMinutes,
