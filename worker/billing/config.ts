@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { BillingInterval } from "../../schema/billing";
 import type { Plan } from "../auth/plans";
+import { baseUrl } from "../config/base-url";
 import { Unavailable } from "../domain/errors";
 
 /** The plans sold through Stripe (Free is the absence of a subscription). */
@@ -67,7 +68,7 @@ export interface StripeHost {
   protocol: "http" | "https";
 }
 
-const STRIPE_DEFAULT: StripeHost = { host: "api.stripe.com", port: 443, protocol: "https" };
+const STRIPE_API = "https://api.stripe.com";
 
 /**
  * Where Stripe lives: api.stripe.com, or locally the emulator's stand-in (`STRIPE_API_URL`).
@@ -75,9 +76,7 @@ const STRIPE_DEFAULT: StripeHost = { host: "api.stripe.com", port: 443, protocol
  * customers' data elsewhere.
  */
 export function stripeHost(vars: BillingVars): StripeHost {
-  const override = vars.STRIPE_API_URL?.trim();
-  if (vars.ENVIRONMENT === "production" || !override) return { ...STRIPE_DEFAULT };
-  const url = new URL(override);
+  const url = new URL(baseUrl(vars, vars.STRIPE_API_URL, STRIPE_API));
   const protocol = url.protocol === "http:" ? "http" : "https";
   return { host: url.hostname, port: Number(url.port) || (protocol === "http" ? 80 : 443), protocol };
 }

@@ -1,3 +1,5 @@
+import { baseUrl } from "../config/base-url";
+
 /** Resend's API, where production always sends. */
 export const RESEND_API_URL = "https://api.resend.com";
 
@@ -14,11 +16,7 @@ export interface MailEnv {
   MAIL_FROM?: string;
 }
 
-/**
- * The provider's base URL. Production always talks to Resend: a leftover override there would
- * hand creators' addresses and mails to whatever it pointed at (as with the Google URLs).
- */
+/** The provider's base URL: Resend, or locally the emulator's sink (never in production). */
 export function mailApiUrl(env: MailEnv): string {
-  if (env.ENVIRONMENT === "production") return RESEND_API_URL;
-  return (env.MAIL_API_URL || RESEND_API_URL).replace(/\/+$/, "");
+  return baseUrl(env, env.MAIL_API_URL, RESEND_API_URL);
 }

@@ -1,3 +1,4 @@
+import { baseUrl } from "../config/base-url";
 /**
  * Where Google lives. Production uses Google's hosts (the defaults); locally every base URL points
  * at the emulator's single origin. Set through the Worker's vars of the same names.
@@ -34,20 +35,17 @@ export interface GoogleEndpointVars {
   GOOGLE_REPORTING_URL?: string;
 }
 
-const trim = (url: string) => url.replace(/\/+$/, "");
-
 /**
- * The endpoints from the Worker's vars, Google's hosts where a var is unset or empty. Production
- * always talks to Google: a leftover override there would send users' codes and tokens elsewhere.
+ * The endpoints from the Worker's vars, Google's hosts where a var is unset or empty; production
+ * always talks to Google (`baseUrl`).
  */
 export function googleEndpoints(vars: GoogleEndpointVars): GoogleEndpoints {
-  if (vars.ENVIRONMENT === "production") return { ...GOOGLE_DEFAULTS };
   return {
-    accounts: trim(vars.GOOGLE_ACCOUNTS_URL || GOOGLE_DEFAULTS.accounts),
-    oauth2: trim(vars.GOOGLE_OAUTH2_URL || GOOGLE_DEFAULTS.oauth2),
-    apis: trim(vars.GOOGLE_APIS_URL || GOOGLE_DEFAULTS.apis),
-    analytics: trim(vars.YOUTUBE_ANALYTICS_URL || GOOGLE_DEFAULTS.analytics),
-    reporting: trim(vars.GOOGLE_REPORTING_URL || GOOGLE_DEFAULTS.reporting),
+    accounts: baseUrl(vars, vars.GOOGLE_ACCOUNTS_URL, GOOGLE_DEFAULTS.accounts),
+    oauth2: baseUrl(vars, vars.GOOGLE_OAUTH2_URL, GOOGLE_DEFAULTS.oauth2),
+    apis: baseUrl(vars, vars.GOOGLE_APIS_URL, GOOGLE_DEFAULTS.apis),
+    analytics: baseUrl(vars, vars.YOUTUBE_ANALYTICS_URL, GOOGLE_DEFAULTS.analytics),
+    reporting: baseUrl(vars, vars.GOOGLE_REPORTING_URL, GOOGLE_DEFAULTS.reporting),
   };
 }
 
