@@ -12,11 +12,11 @@ const ROOT = resolve(__dirname, "../..");
 const WORKER = join(ROOT, "worker");
 
 /** Folders whose code talks to the outside world and must know nothing of the layers above. */
-const ADAPTERS = ["worker/youtube/", "worker/db/", "worker/stats/"];
+const ADAPTERS = ["worker/youtube/", "worker/db/", "worker/mail/", "worker/stats/"];
 /** The HTTP layer. */
 const HTTP = ["worker/routes/", "worker/middleware/"];
 /** Domain folders: they may use adapters, never the HTTP layer. */
-const DOMAIN = ["worker/title-tests/", "worker/users/", "worker/billing/"];
+const DOMAIN = ["worker/title-tests/", "worker/users/", "worker/billing/", "worker/notifications/"];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
