@@ -8,6 +8,7 @@ import { freePort } from "../scripts/ports";
 import { startStack } from "../scripts/stack";
 import { createSiblingDatabase } from "../test/setup/sibling-database";
 import { issueSessionToken, SESSION_COOKIE } from "../worker/auth/session";
+import { cpuPerRequest, cpuSnapshot } from "./process-cpu";
 
 /**
  * API load: 10,000 creators with a test each and 48 slots of history, seeded straight
@@ -21,9 +22,10 @@ import { issueSessionToken, SESSION_COOKIE } from "../worker/auth/session";
  * requests; writes bench/results/api-load.json. Run with `npm run bench:load`.
  *
  * Database: the embedded PGlite unless DATABASE_URL is set; then a fresh sibling database
- * `<name>_load` on that server. Signed-in reads go over Neon's SQL-over-HTTP, served locally from
- * the proxy's warm pool (`scripts/database.ts`: 10 connections on PostgreSQL, 2 on PGlite), so the
- * load holds no Postgres connection per request.
+ * `<name>_load` on that server. Signed-in reads go over Neon's SQL-over-HTTP, one batch each that
+ * also checks the session, served locally from the proxy's warm pool (`scripts/database.ts`: 10
+ * connections on PostgreSQL, 1 on PGlite), so the load holds no Postgres connection per request.
+ * The Worker runs without wrangler's DevTools bridge (`inspector: false`, scripts/worker-dev.ts).
  *
  * Settings (environment): LOAD_USERS (10000), LOAD_SECONDS per run (15), LOAD_LEVELS
  * ("50,200,1000"; 50 and 200 are what the targets are checked at), LOAD_RESULTS (the results
@@ -39,12 +41,19 @@ const SLOTS = 48;
 
 type Pool = ReturnType<typeof openNodePool>;
 
+/** A seeded creator: their test, and the session their cookie carries. */
+interface Seeded {
+  userId: string;
+  testId: string;
+  sessionId: string;
+}
+
 /**
  * 10,000 creators in a few set-based statements: users on the three plans pinned to the local
  * project, one test each (70 % running, the rest decided), three titles, 48 hourly slots, a few
- * events, and the hourly rollup's user_stats row. Answers each user's id and test id.
+ * events, the hourly rollup's user_stats row, and a recorded session. Answers each creator.
  */
-async function seed(pool: Pool): Promise<{ userId: string; testId: string }[]> {
+async function seed(pool: Pool): Promise<Seeded[]> {
   await pool.query(`
     insert into users (google_sub, email, name, channel_id, channel_title, plan, oauth_project_id, session_version)
     select 'load-sub-' || g, 'load-' || g || '@example.com', 'Load creator ' || g, 'UCload' || g,
@@ -81,11 +90,16 @@ async function seed(pool: Pool): Promise<{ userId: string; testId: string }[]> {
     select t.user_id, 1, (t.status = 'running')::int, (t.decision = 'winner')::int, (t.decision = 'same')::int,
            0, t.winner_lift, ${SLOTS * 113}
     from tests t`);
+  // Each creator signed in once: the session their cookie names, live for 90 days.
+  await pool.query(`
+    insert into sessions (user_id, expires_at)
+    select id, now() + interval '90 days' from users where email like 'load-%'`);
   await pool.query("analyze");
-  const { rows } = await pool.query<{ user_id: string; id: string }>(
-    "select user_id, id from tests where video_id like 'loadvid%'",
-  );
-  return rows.map((r) => ({ userId: r.user_id, testId: r.id }));
+  const { rows } = await pool.query<{ user_id: string; id: string; session_id: string }>(`
+    select t.user_id, t.id, s.id session_id
+    from tests t join sessions s on s.user_id = t.user_id
+    where t.video_id like 'loadvid%'`);
+  return rows.map((r) => ({ userId: r.user_id, testId: r.id, sessionId: r.session_id }));
 }
 
 /** One request of a run: its path, and the creator (cookie) and address it comes from. */
@@ -120,6 +134,8 @@ interface RunFigures {
   errors: number;
   timeouts: number;
   statusCodes: Record<string, number>;
+  /** CPU milliseconds per request by process role over the run (Linux only; see process-cpu.ts). */
+  cpuMsPerRequest: Record<string, number>;
 }
 
 /** How long one probe of `drain` may take, and how long `drain` waits at most. */
@@ -160,6 +176,8 @@ async function drain(url: string, idleMs: number): Promise<number> {
 
 /** One autocannon run against one route at one level of concurrency. */
 async function drive(url: string, route: string, connections: number, pick: () => Pick): Promise<RunFigures> {
+  const appPort = Number(new URL(url).port);
+  const cpuBefore = cpuSnapshot(appPort);
   const result = await autocannon({
     url,
     connections,
@@ -179,6 +197,7 @@ async function drive(url: string, route: string, connections: number, pick: () =
       },
     ],
   });
+  const cpuMsPerRequest = cpuPerRequest(cpuBefore, cpuSnapshot(appPort), result.requests.total);
   const statusCodes: Record<string, number> = {};
   for (const [code, count] of Object.entries(result.statusCodeStats ?? {})) {
     statusCodes[code] = (count as { count: number }).count;
@@ -202,6 +221,7 @@ async function drive(url: string, route: string, connections: number, pick: () =
     errors: result.errors,
     timeouts: result.timeouts,
     statusCodes,
+    cpuMsPerRequest,
   };
 }
 
@@ -219,11 +239,13 @@ async function main(): Promise<void> {
     databaseUrl,
     // LOAD_VERBOSE=1 shows wrangler's output (the Worker's logs and error stacks).
     verbose: process.env.LOAD_VERBOSE === "1",
+    // wrangler's DevTools bridge would bill its own work on every subrequest to the signed-in routes.
+    inspector: false,
   });
   try {
     const pool = openNodePool(stack.database);
     const seedStarted = Date.now();
-    let seeded: { userId: string; testId: string }[];
+    let seeded: Seeded[];
     try {
       seeded = await seed(pool);
     } finally {
@@ -244,7 +266,7 @@ async function main(): Promise<void> {
             { SESSION_KEYS: secrets.SESSION_KEYS },
             {
               userId: s.userId,
-              sessionId: crypto.randomUUID(),
+              sessionId: s.sessionId,
               version: 1,
               authTime: Math.floor(Date.now() / 1000),
             },
@@ -295,9 +317,9 @@ async function main(): Promise<void> {
       }
     }
 
-    // Where a request's time goes: the Worker's Server-Timing steps (session = the principal from
-    // KV or, on a miss, one HTTP select; limit = RateLimiter leases; db = the route's batch;
-    // total = the whole handler), averaged over sequential requests on the drained stack.
+    // Where a request's time goes: the Worker's Server-Timing steps (limit = RateLimiter leases;
+    // db = the route's batch, its session check included; total = the whole handler), averaged
+    // over sequential requests on the drained stack.
     await drain(stack.url, idleMs);
     const steps: Record<string, Record<string, number>> = {};
     for (const { route, pick } of routes) {
@@ -354,6 +376,8 @@ async function main(): Promise<void> {
     });
     console.log(`\nAPI load: ${seeded.length} creators, ${database}, ${SECONDS} s per run`);
     console.table(table);
+    console.log("\nCPU ms per request by process (the machine's time, not the request's latency):");
+    console.table(Object.fromEntries(runs.map((r) => [`${r.route} @${r.connections}`, r.cpuMsPerRequest])));
     const figures = {
       at: new Date().toISOString(),
       database,

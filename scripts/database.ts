@@ -2,7 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { createSqlOverHttp, type SqlOverHttp } from "./db-http";
-import { type DbProxyOptions, startDbProxy } from "./db-proxy";
+import { BackendLock, type DbProxyOptions, startDbProxy } from "./db-proxy";
 import { freePort } from "./ports";
 
 /** Where the app's Postgres is, as the Worker sees it. */
@@ -25,15 +25,14 @@ export const EMBEDDED_DATABASE_URL = "postgres://postgres@localhost:5432/postgre
  * holds one for a statement or a batch), well inside the server's `max_connections`.
  */
 const POSTGRES_POOL_SIZE = 10;
-/** PGlite runs one session at a time anyway; a second connection keeps the next one ready. */
-const EMBEDDED_POOL_SIZE = 2;
+/** PGlite runs one session at a time, and each request holds the backend lock: one connection. */
+const EMBEDDED_POOL_SIZE = 1;
 
 /** Starts the proxy with the HTTP side on its port; closing ends the HTTP pools first. */
 async function startProxy(sql: SqlOverHttp, options: Omit<DbProxyOptions, "http">) {
   const proxy = await startDbProxy({ ...options, http: sql.handle });
   return {
     close: async () => {
-      // The pools' connections run through the proxy: end them while it still forwards.
       await sql.close();
       await proxy.close();
     },
@@ -54,12 +53,9 @@ export async function startLocalDatabase(options: {
   const wsProxy = `127.0.0.1:${proxyPort}`;
   if (options.databaseUrl) {
     const url = new URL(options.databaseUrl);
-    const sql = createSqlOverHttp({ wsProxy, poolSize: POSTGRES_POOL_SIZE });
-    const proxy = await startProxy(sql, {
-      port: proxyPort,
-      upstream: { host: url.hostname, port: Number(url.port || 5432) },
-      serialize: false,
-    });
+    const upstream = { host: url.hostname, port: Number(url.port || 5432) };
+    const sql = createSqlOverHttp({ upstream, poolSize: POSTGRES_POOL_SIZE });
+    const proxy = await startProxy(sql, { port: proxyPort, upstream });
     return {
       databaseUrl: options.databaseUrl,
       wsProxy,
@@ -81,12 +77,10 @@ export async function startLocalDatabase(options: {
     maxConnections: 1024,
   });
   await server.start();
-  const sql = createSqlOverHttp({ wsProxy, poolSize: EMBEDDED_POOL_SIZE });
-  const proxy = await startProxy(sql, {
-    port: proxyPort,
-    upstream: { host: "127.0.0.1", port: pglitePort },
-    serialize: true,
-  });
+  const upstream = { host: "127.0.0.1", port: pglitePort };
+  const lock = new BackendLock();
+  const sql = createSqlOverHttp({ upstream, poolSize: EMBEDDED_POOL_SIZE, lock });
+  const proxy = await startProxy(sql, { port: proxyPort, upstream, lock });
   return {
     databaseUrl: EMBEDDED_DATABASE_URL,
     wsProxy,

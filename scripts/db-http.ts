@@ -1,14 +1,11 @@
+import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import {
-  Client,
-  type ClientConfig,
-  DatabaseError,
-  type NeonConfig,
-  Pool,
-  type PoolClient,
-} from "@neondatabase/serverless";
-import { WebSocket } from "ws";
-import { localProxySettings } from "../worker/db/driver";
+import pg from "pg";
+import type { BackendLock } from "./db-proxy";
+
+const { DatabaseError, Pool } = pg;
+type Pool = pg.Pool;
+type PoolClient = pg.PoolClient;
 
 /**
  * Neon's SQL-over-HTTP protocol, served locally: `POST /sql` as `@neondatabase/serverless`'s
@@ -24,19 +21,21 @@ import { localProxySettings } from "../worker/db/driver";
  *   a Postgres error is status 400 with Postgres' error fields (`message`, `code`, `detail`, …).
  * - A batch is one transaction: any failing statement rolls the others back.
  *
- * Queries run on warm pools of connections opened through the proxy's own WebSocket path, so a
- * request starts no Postgres backend, and in front of the embedded PGlite they are serialised like
- * every other session of the proxy.
+ * Queries run on warm pools of plain TCP connections to the upstream (node-postgres), so a request
+ * starts no Postgres backend and crosses no WebSocket; in front of the embedded PGlite each request
+ * holds the proxy's backend lock, serialised like every session of the WebSocket path.
  *
  * One deviation: Neon prepares every statement, so a text of several statements fails there. A
  * query without parameters goes here through Postgres' simple protocol instead; several statements
  * in it are answered with Postgres' own error for that case, but only after they ran.
  */
 export interface SqlOverHttpOptions {
-  /** `host:port` of the proxy's WebSocket path (scripts/db-proxy.ts), which reaches the upstream. */
-  wsProxy: string;
+  /** Where Postgres listens (the proxy's upstream): the connection string names only who and which database. */
+  upstream: { host: string; port: number };
   /** Connections per pool (one pool per user and database). */
   poolSize: number;
+  /** The proxy's lock of a single-backend upstream (PGlite): each request runs holding it. */
+  lock?: BackendLock;
 }
 
 /** The HTTP side of the proxy: a request handler and the pools behind it. */
@@ -118,15 +117,6 @@ const RAW_TEXT = { getTypeParser: () => (value: string) => value };
 
 /** Starts the HTTP side; pools open lazily, one per user and database, and then stay warm. */
 export function createSqlOverHttp(options: SqlOverHttpOptions): SqlOverHttp {
-  const settings = localProxySettings(options.wsProxy, WebSocket as unknown as typeof globalThis.WebSocket);
-  // The driver's settings are per socket here, not global: one process may run several proxies.
-  class ProxiedClient extends Client {
-    constructor(config?: string | ClientConfig) {
-      super(config);
-      Object.assign(this.neonConfig as unknown as Partial<NeonConfig>, settings);
-    }
-  }
-
   const pools = new Map<string, Pool>();
   const log: SqlRequestRecord[] = [];
   let total = 0;
@@ -140,9 +130,12 @@ export function createSqlOverHttp(options: SqlOverHttpOptions): SqlOverHttp {
       if (oldestKey !== undefined) pools.delete(oldestKey);
       void oldest?.end().catch(() => {});
     }
+    // The connection string's host is whatever the Worker was told; the upstream is where it is.
+    const url = new URL(key);
+    url.hostname = options.upstream.host;
+    url.port = String(options.upstream.port);
     // Idle connections never time out: the pool stays warm for the next request.
-    const pool = new Pool({ connectionString: key, max: options.poolSize, idleTimeoutMillis: 0 });
-    pool.Client = ProxiedClient;
+    const pool = new Pool({ connectionString: url.toString(), max: options.poolSize, idleTimeoutMillis: 0 });
     // An idle connection's error (the server went away) removes it from the pool; queries still
     // reject on their own. Nothing may go unheard: an unheard `error` event ends the process.
     pool.on("error", () => {});
@@ -167,21 +160,23 @@ export function createSqlOverHttp(options: SqlOverHttpOptions): SqlOverHttp {
       batch = Array.isArray(body);
       statements = (Array.isArray(body) ? body : [body]).map((s) => s.query.slice(0, LOGGED_STATEMENT_CHARS));
       const pool = poolFor(request.connectionString);
-      const client = await connectTo(pool);
-      let broken: Error | undefined;
-      try {
-        const answer = Array.isArray(body)
-          ? { results: await runBatch(client, body, request.batch, request.arrayMode) }
-          : await runOne(client, body, request.arrayMode);
-        sendJson(res, 200, answer);
-      } catch (error) {
-        if (!(error instanceof DatabaseError))
-          broken = error instanceof Error ? error : new Error(String(error));
-        throw error;
-      } finally {
-        // A connection that failed other than with a Postgres error is not reused.
-        client.release(broken);
-      }
+      const run = async () => {
+        const client = await connectTo(pool);
+        let broken: Error | undefined;
+        try {
+          return Array.isArray(body)
+            ? { results: await runBatch(client, body, request.batch, request.arrayMode) }
+            : await runOne(client, body, request.arrayMode);
+        } catch (error) {
+          if (!(error instanceof DatabaseError))
+            broken = error instanceof Error ? error : new Error(String(error));
+          throw error;
+        } finally {
+          // A connection that failed other than with a Postgres error is not reused.
+          client.release(broken);
+        }
+      };
+      sendJson(res, 200, await (options.lock ? options.lock.run(run) : run()));
     } catch (error) {
       status = sendError(res, error);
     } finally {
@@ -324,9 +319,29 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Statement texts given a name so far; past the cap new texts run unnamed (bounded backend memory). */
+const named = new Set<string>();
+const MAX_NAMED = 1_000;
+
+/**
+ * The name a parameterised statement is prepared under on each connection, so Postgres parses and
+ * plans it once per connection rather than per request (the app's statements are a few dozen texts
+ * run over and over). Parameterless texts stay unnamed: they run through the simple protocol.
+ */
+function preparedName(statement: Statement): string | undefined {
+  if (statement.params.length === 0) return undefined;
+  const name = `s${createHash("sha1").update(statement.query).digest("hex").slice(0, 24)}`;
+  if (!named.has(name)) {
+    if (named.size >= MAX_NAMED) return undefined;
+    named.add(name);
+  }
+  return name;
+}
+
 /** Runs one statement and answers Neon's result shape. */
 async function runOne(client: PoolClient, statement: Statement, arrayMode: boolean): Promise<unknown> {
   const result = await client.query({
+    name: preparedName(statement),
     text: statement.query,
     values: statement.params,
     rowMode: "array",

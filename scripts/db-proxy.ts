@@ -11,7 +11,7 @@ import { type RawData, type WebSocket, WebSocketServer } from "ws";
  * - PGlite does not close a connection on Terminate, and workerd reports the dangling socket as
  *   "Network connection lost" after the request ended; so the proxy closes both sides itself.
  * - PGlite has a single backend, and interleaved messages of two connections break each other's
- *   unnamed portals. With `serialize`, one connection at a time may talk to the backend, from its
+ *   unnamed portals. With a `lock`, one connection at a time may talk to the backend, from its
  *   first message until the backend is idle again (ReadyForQuery "I"): whole queries and whole
  *   transactions run alone, while idle connections hold nothing. Waiting on a second connection
  *   inside a transaction would deadlock here — the app never does that.
@@ -22,7 +22,8 @@ export interface DbProxyOptions {
   port: number;
   host?: string;
   upstream: { host: string; port: number };
-  serialize: boolean;
+  /** Serialises the backend's sessions (PGlite's single backend), shared with the HTTP side. */
+  lock?: BackendLock;
   /** Answers the port's plain HTTP requests (anything but the WebSocket upgrade). */
   http?: (req: IncomingMessage, res: ServerResponse) => void;
 }
@@ -93,7 +94,7 @@ class MessageScanner {
 }
 
 /** A FIFO mutex: the backend belongs to one connection at a time. */
-class BackendLock {
+export class BackendLock {
   private holder: object | null = null;
   private waiting: Array<{ owner: object; grant: () => void }> = [];
 
@@ -114,11 +115,22 @@ class BackendLock {
   holds(owner: object): boolean {
     return this.holder === owner;
   }
+
+  /** Runs `work` while holding the backend (an HTTP request's whole batch, start-up included). */
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    const owner = {};
+    await new Promise<void>((grant) => this.acquire(owner, grant));
+    try {
+      return await work();
+    } finally {
+      this.release(owner);
+    }
+  }
 }
 
 /** Starts the proxy; resolves once it listens. */
 export async function startDbProxy(options: DbProxyOptions): Promise<DbProxy> {
-  const lock = new BackendLock();
+  const lock = options.lock ?? new BackendLock();
   const httpServer = createServer((req, res) => {
     if (options.http) return options.http(req, res);
     res.writeHead(426, { "content-type": "application/json" });
@@ -187,7 +199,7 @@ export async function startDbProxy(options: DbProxyOptions): Promise<DbProxy> {
         return;
       }
       pending.push(chunk);
-      if (options.serialize) lock.acquire(session, flush);
+      if (options.lock) lock.acquire(session, flush);
       else flush();
     });
 

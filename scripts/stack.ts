@@ -1,3 +1,4 @@
+import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalDatabase } from "./database";
@@ -14,7 +15,7 @@ export interface LocalStack {
   database: { databaseUrl: string; wsProxy: string };
   /** What the emulator was seeded with: the demo creator, their videos and the project. */
   seed: EmulatorSeed;
-  /** Settles when the Worker's `wrangler dev` exits (by itself or by `stop()`). */
+  /** Settles when the Worker's process (scripts/worker-dev.ts) exits, by itself or by `stop()`. */
   exited: Promise<number | null>;
   stop(): Promise<void>;
 }
@@ -29,9 +30,15 @@ export interface StackOptions {
   databaseUrl?: string;
   /** Print the SPA build's and wrangler's output (npm start does; the browser tests do not). */
   verbose?: boolean;
+  /**
+   * Whether DevTools can attach to the Worker (default yes). The load bench turns it off: wrangler's
+   * DevTools bridge costs its Node process work for every subrequest (scripts/worker-dev.ts).
+   */
+  inspector?: boolean;
 }
 
-const WRANGLER = resolve("node_modules/wrangler/bin/wrangler.js");
+const TSX = resolve("node_modules/tsx/dist/cli.mjs");
+const WORKER_DEV = resolve("scripts/worker-dev.ts");
 const VITE = resolve("node_modules/vite/bin/vite.js");
 
 async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
@@ -51,7 +58,8 @@ async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
  * The whole product on this machine: the SPA built, Postgres (embedded PGlite unless
  * `databaseUrl`) migrated behind its WebSocket proxy, the Google emulator seeded with a demo
  * creator, and the Worker with its Durable Objects, KV, Queue, cron and assets under
- * `wrangler dev`. `stop()` ends every process it started (each in its own process group).
+ * wrangler's local runtime (as `wrangler dev`). `stop()` ends every process it started (each in its
+ * own process group).
  */
 export async function startStack(options: StackOptions): Promise<LocalStack> {
   const cleanups: Array<() => Promise<void>> = [];
@@ -93,7 +101,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     cleanups.push(() => emulator.stop());
     const seed = await seedEmulator(emulator.url);
 
-    log("› starting the Worker (wrangler dev)");
+    log("› starting the Worker (wrangler's local runtime)");
     const vars = {
       DATABASE_URL: database.databaseUrl,
       DB_WS_PROXY: database.wsProxy,
@@ -108,27 +116,25 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       ADMIN_EMAILS: seed.account.email,
       ...(await devSecrets(`${options.dataDir}/dev-secrets.json`)),
     };
-    const wrangler = spawnGroup(
-      process.execPath,
-      [
-        ...[WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(options.appPort), "--inspector-port", "0"],
-        ...[
-          "--persist-to",
-          `${options.dataDir}/wrangler`,
-          "--test-scheduled",
-          "--show-interactive-dev-session=false",
-        ],
-        ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
-      ],
-      { stdio, env },
+    const settings = `${options.dataDir}/worker-dev.json`;
+    await writeFile(
+      settings,
+      JSON.stringify({
+        port: options.appPort,
+        persistTo: `${options.dataDir}/wrangler`,
+        inspector: options.inspector ?? true,
+        vars,
+      }),
+      { mode: 0o600 },
     );
+    const wrangler = spawnGroup(process.execPath, [TSX, WORKER_DEV, settings], { stdio, env });
     cleanups.push(() => wrangler.stop());
     const url = `http://127.0.0.1:${options.appPort}`;
     await configureStripeWebhook(emulator.url, `${url}/api/billing/webhook`);
     await Promise.race([
       waitUntilReady(`${url}/api/ready`, 120_000),
       wrangler.exited.then((code) => {
-        throw new Error(`wrangler dev exited (${code})`);
+        throw new Error(`the Worker's wrangler exited (${code})`);
       }),
     ]);
     return {

@@ -27,7 +27,7 @@ process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
 void stack.exited.then((code) => {
   if (stopping) return;
-  console.error(`wrangler dev exited (${code}); stopping the rest`);
+  console.error(`the Worker (scripts/worker-dev.ts) exited (${code}); stopping the rest`);
   stop();
 });
 

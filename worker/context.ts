@@ -1,3 +1,4 @@
+import type { SessionClaims } from "./auth/session";
 import type { Db } from "./db/client";
 import type { HttpDatabase } from "./db/http";
 import type { Logger } from "./logging/logger";
@@ -26,7 +27,12 @@ export type AppEnv = {
     db: () => Db;
     /** Time per step (rate limit, database, …), echoed as `Server-Timing`. */
     timings: StepTimings;
-    /** The signed-in user, on routes behind `requireUser`. */
+    /** The verified claims of the session token, on routes behind `requireUser`. */
+    session?: SessionClaims;
+    /**
+     * The signed-in user, on routes behind `requireUser` (on a `sessionInRead` route, once its
+     * read has confirmed the session).
+     */
     user?: Principal;
   };
 };

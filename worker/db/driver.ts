@@ -37,10 +37,7 @@ export interface LocalProxySettings {
  * The settings for the local WebSocket proxy at `proxy` (`host:port`, scripts/db-proxy.ts). Without a
  * proxy the driver keeps its defaults, which are right for Neon.
  */
-export function localProxySettings(
-  proxy: string,
-  WebSocketBase: WebSocketClass = WebSocket,
-): LocalProxySettings {
+function localProxySettings(proxy: string, WebSocketBase: WebSocketClass = WebSocket): LocalProxySettings {
   return {
     webSocketConstructor: closingAfterTerminate(WebSocketBase),
     wsProxy: () => `${proxy}/v1`,

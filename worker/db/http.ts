@@ -30,6 +30,30 @@ export interface HttpDatabase {
 }
 
 /**
+ * Reads made for one signed-in user: their id, and how a batch of statements runs for them. A
+ * route whose session is checked in its own read gets a `batch` that adds the check to the same
+ * round trip (`worker/middleware/session.ts`); elsewhere `batch` is the database's own.
+ */
+export interface UserReads {
+  db: HttpDb;
+  userId: string;
+  batch: HttpDb["batch"];
+}
+
+/** Reads for a user whose session is already checked (or for a job acting for them). */
+export function readsFor(db: HttpDb, userId: string): UserReads {
+  return { db, userId, batch: (statements) => db.batch(statements) };
+}
+
+/**
+ * The databases of this isolate, by connection settings. Unlike a WebSocket Pool, a drizzle
+ * instance over `neon()` holds no connection and no I/O object: each query is a `fetch` made in the
+ * calling request's own context, so one instance serves every request of the isolate (building one
+ * means walking the whole schema, which every request used to pay).
+ */
+const opened = new Map<string, HttpDatabase>();
+
+/**
  * Opens the database over HTTP: each statement, or each `batch([...])` of several, is one HTTP
  * request and one round trip, with no connection to set up first — the cheap path for a request's
  * reads. Locally `DB_WS_PROXY` points the driver at the proxy's `POST /sql` (scripts/db-proxy.ts);
@@ -38,6 +62,9 @@ export interface HttpDatabase {
 export function openHttpDb(env: HttpDbEnv): HttpDatabase {
   if (!env.DATABASE_URL) throw new Error("DATABASE_URL is not set");
   if (env.DB_WS_PROXY) useLocalSqlEndpoint(env.DB_WS_PROXY);
+  const key = JSON.stringify([env.DATABASE_URL, env.DATABASE_URL_READ, env.DB_WS_PROXY]);
+  const known = opened.get(key);
+  if (known) return known;
   const db = drizzle({ client: neon(env.DATABASE_URL), schema });
   const reads = drizzle({
     client: neon(env.DATABASE_URL_READ ?? env.DATABASE_URL, { readOnly: true }),
@@ -46,5 +73,7 @@ export function openHttpDb(env: HttpDbEnv): HttpDatabase {
   const freshReads = env.DATABASE_URL_READ
     ? drizzle({ client: neon(env.DATABASE_URL, { readOnly: true }), schema })
     : reads;
-  return { db, reads, freshReads };
+  const databases = { db, reads, freshReads };
+  opened.set(key, databases);
+  return databases;
 }

@@ -156,9 +156,9 @@ export const limitPerIp = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-/** Limits requests per signed-in user (after `requireUser`). */
+/** Limits requests per signed-in user (after `requireUser`: by the user its verified token names). */
 export const limitPerUser = createMiddleware<AppEnv>(async (c, next) => {
-  const user = c.var.user;
-  if (user) await enforce(c, `user:${user.id}`, limitOf(c.env.RATE_LIMIT_PER_USER, RATE_LIMITS.user));
+  const userId = c.var.session?.userId;
+  if (userId) await enforce(c, `user:${userId}`, limitOf(c.env.RATE_LIMIT_PER_USER, RATE_LIMITS.user));
   await next();
 });

@@ -1,6 +1,7 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
+import { matchedRoutes } from "hono/route";
 import {
   issueSessionToken,
   SESSION_COOKIE,
@@ -10,8 +11,10 @@ import {
   verifySessionToken,
 } from "../auth/session";
 import type { AppEnv } from "../context";
+import type { HttpDb, UserReads } from "../db/http";
+import { readsFor } from "../db/http";
 import { AppError } from "../errors";
-import { loadSessionPrincipal, type Principal } from "../users/principal";
+import { confirmedPrincipal, loadSessionPrincipal, type Principal, sessionCheck } from "../users/principal";
 import { createSession } from "../users/sessions";
 import { timed } from "./init";
 
@@ -57,28 +60,77 @@ export async function sessionClaimsOf(c: Context<AppEnv>): Promise<SessionClaims
 }
 
 /**
+ * Marks a GET route that checks the session in its own read (`readsOf`): `requireUser` then only
+ * verifies the token, and the route's one database batch confirms the session with Postgres, so a
+ * signed-in read is one round trip. Only for routes with no effect before that read.
+ */
+export const sessionInRead: MiddlewareHandler<AppEnv> = async (_c, next) => {
+  await next();
+};
+
+/** Whether the matched route is a read that checks its session itself (`sessionInRead`). */
+function checksSessionInRead(c: Context<AppEnv>): boolean {
+  const { method } = c.req;
+  return (
+    (method === "GET" || method === "HEAD") &&
+    matchedRoutes(c).some((route) => route.handler === sessionInRead)
+  );
+}
+
+/** Refuses the request's session: the cookie goes, and the answer is a 401. */
+function refuseSession(c: Context<AppEnv>): never {
+  endSession(c);
+  throw new AppError("unauthenticated", "Your session has ended. Sign in again.");
+}
+
+/**
  * Requires a valid session: a token signed by a known key, within its 30-day and 90-day limits,
  * not signed out, and whose session version is the user's current one (so "sign out everywhere"
- * and revocation take effect at once). Puts the user on `c.var.user`, and re-issues the cookie
- * once a day so the 30-day expiry slides (never past the absolute end).
+ * and revocation take effect at once). Puts the user on `c.var.user` (the principal from the KV
+ * cache or Postgres) — or, on a `sessionInRead` route, leaves that to the route's read — and
+ * re-issues the cookie once a day so the 30-day expiry slides (never past the absolute end).
  */
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const token = getCookie(c, SESSION_COOKIE);
   if (!token) throw new AppError("unauthenticated", "Sign in to continue.");
   const claims = await verifySessionToken(c.env, token);
-  const principal = claims
-    ? await timed(c, "session", () => loadSessionPrincipal(c.env, () => c.var.read().freshReads, claims))
-    : null;
-  if (!claims || !principal) {
-    endSession(c);
-    throw new AppError("unauthenticated", "Your session has ended. Sign in again.");
-  }
-  c.set("user", principal);
-  if (Date.now() / 1000 - claims.issuedAt > SESSION_REFRESH_AFTER_SECONDS) {
-    await setSessionCookie(c, principal, claims);
+  if (!claims) refuseSession(c);
+  c.set("session", claims);
+  if (!checksSessionInRead(c)) {
+    const principal = await timed(c, "session", () =>
+      loadSessionPrincipal(c.env, () => c.var.read().freshReads, claims),
+    );
+    if (!principal) refuseSession(c);
+    c.set("user", principal);
   }
   await next();
+  // Only a session that was confirmed and answered is prolonged.
+  if (c.var.user && c.res.ok && Date.now() / 1000 - claims.issuedAt > SESSION_REFRESH_AFTER_SECONDS) {
+    await setSessionCookie(c, c.var.user, claims);
+  }
 });
+
+/**
+ * The signed-in user's reads on `db`. On a `sessionInRead` route the first batch also confirms the
+ * session (one statement more in the same round trip) and refuses it with a 401 before anything
+ * read is used; once confirmed, or on any other route, batches run as they are.
+ */
+export function readsOf(c: Context<AppEnv>, db: HttpDb): UserReads {
+  const user = c.var.user;
+  if (user) return readsFor(db, user.id);
+  const session = c.var.session;
+  if (!session) throw new AppError("unauthenticated", "Sign in to continue.");
+  const batch: HttpDb["batch"] = async (statements) => {
+    if (c.var.user) return db.batch(statements);
+    const [check, ...rest] = await db.batch([sessionCheck(db, session), ...statements]);
+    const principal = confirmedPrincipal(check, session);
+    if (!principal) refuseSession(c);
+    c.set("user", principal);
+    // The answers of `statements`, in order: what `db.batch(statements)` would have answered.
+    return rest as never;
+  };
+  return { db, userId: session.userId, batch };
+}
 
 /** The signed-in user of a route behind `requireUser`. */
 export function userOf(c: Context<AppEnv>): Principal {

@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, inArray, or } from "drizzle-orm";
 import { liveTestStatuses, tests, titles, users } from "../../schema";
 import type { Db } from "../db/client";
-import { openHttpDb } from "../db/http";
+import { openHttpDb, readsFor } from "../db/http";
 import { DEFAULT_MAIL_FROM } from "../mail/endpoint";
 import type { MailMessage } from "../mail/message";
 import { ownTestResults } from "../title-tests/read-batches";
@@ -50,7 +50,7 @@ async function contentOf(
       if (!found) return null;
       const { test, email } = found;
       // The results page's own reading of the test: the same words for what it ruled out.
-      const { results } = await ownTestResults(openHttpDb(env).freshReads, test.userId, test.id);
+      const { results } = await ownTestResults(readsFor(openHttpDb(env).freshReads, test.userId), test.id);
       const variants = await db.select().from(titles).where(eq(titles.testId, test.id));
       const winner = variants.find((t) => t.variant === test.winnerVariant)?.text ?? null;
       const facts = {

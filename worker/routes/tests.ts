@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { controlFrom } from "../../durable-objects/test-rotator/contract";
 import type { AppEnv } from "../context";
 import { timed } from "../middleware/init";
-import { userOf } from "../middleware/session";
+import { readsOf, sessionInRead, userOf } from "../middleware/session";
 import { changeStatus, resumeTest } from "../title-tests/control";
 import { createTest, startDraft } from "../title-tests/creation";
 import { amendTest, applyWinner, removeTest } from "../title-tests/edits";
@@ -33,17 +33,15 @@ export const testRoutes = new Hono<AppEnv>()
   .post("/tests", validate("json", createTestBody), async (c) => {
     return c.json(await createTest(scope(c), c.req.valid("json")), 201);
   })
-  .get("/tests", validate("query", listTestsQuery), async (c) => {
+  .get("/tests", sessionInRead, validate("query", listTestsQuery), async (c) => {
     const { status, limit } = c.req.valid("query");
-    const read = c.var.read().reads;
-    return c.json(
-      await timed(c, "db", () => ownTests(read, c.env, userOf(c).id, { statuses: status, limit })),
-    );
+    const reads = readsOf(c, c.var.read().reads);
+    return c.json(await timed(c, "db", () => ownTests(reads, c.env, { statuses: status, limit })));
   })
-  .get("/tests/:id", validate("param", testIdParam), async (c) => {
+  .get("/tests/:id", sessionInRead, validate("param", testIdParam), async (c) => {
     const { id } = c.req.valid("param");
-    const read = c.var.read().freshReads;
-    return c.json(await timed(c, "db", () => ownTestDetail(read, c.env, userOf(c).id, id)));
+    const reads = readsOf(c, c.var.read().freshReads);
+    return c.json(await timed(c, "db", () => ownTestDetail(reads, c.env, id)));
   })
   .patch("/tests/:id", validate("param", testIdParam), validate("json", patchTestBody), async (c) => {
     return c.json(await amendTest(scope(c), c.req.valid("param").id, c.req.valid("json")));
@@ -77,16 +75,16 @@ export const testRoutes = new Hono<AppEnv>()
   })
   // Results and their CSV: one HTTP batch, on the primary (read-only) so a creator sees their own
   // latest change, as the test's detail above.
-  .get("/tests/:id/results", validate("param", testIdParam), async (c) => {
+  .get("/tests/:id/results", sessionInRead, validate("param", testIdParam), async (c) => {
     const { id } = c.req.valid("param");
-    const { results } = await timed(c, "db", () => ownTestResults(c.var.read().freshReads, userOf(c).id, id));
+    const reads = readsOf(c, c.var.read().freshReads);
+    const { results } = await timed(c, "db", () => ownTestResults(reads, id));
     return c.json(results);
   })
-  .get("/tests/:id/export.csv", validate("param", testIdParam), async (c) => {
+  .get("/tests/:id/export.csv", sessionInRead, validate("param", testIdParam), async (c) => {
     const { id } = c.req.valid("param");
-    const { row, results } = await timed(c, "db", () =>
-      ownTestResults(c.var.read().freshReads, userOf(c).id, id),
-    );
+    const reads = readsOf(c, c.var.read().freshReads);
+    const { row, results } = await timed(c, "db", () => ownTestResults(reads, id));
     return c.body(resultsCsv(results, row.metric), 200, {
       "content-type": "text/csv; charset=utf-8",
       "content-disposition": `attachment; filename="test-${row.id}.csv"`,

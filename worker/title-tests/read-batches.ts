@@ -9,7 +9,7 @@ import {
   titles,
   userStats,
 } from "../../schema";
-import type { HttpDb } from "../db/http";
+import type { HttpDb, UserReads } from "../db/http";
 import { NotFound } from "../domain/errors";
 import type { GoogleEndpointVars } from "../youtube/endpoints";
 import type { DailyRecord } from "./analysis";
@@ -22,9 +22,10 @@ import { testView } from "./views";
 /**
  * The hottest reads of the API (the dashboard, which polls its figures and the test list, and a
  * test's page, which polls its detail and its results), each as one `batch([...])` over HTTP: one
- * request to the
- * database and one read-only transaction (so the statements see one snapshot), instead of a
- * connection start-up and three or four round trips one after the other.
+ * request to the database and one read-only transaction (so the statements see one snapshot),
+ * instead of a connection start-up and three or four round trips one after the other. Each runs
+ * through the user's `UserReads`, whose batch also confirms the session when the route left that
+ * to its read, in the same round trip.
  */
 
 const LIVE: readonly TestStatus[] = liveTestStatuses;
@@ -53,8 +54,8 @@ export interface Dashboard {
  * one batch. Outcomes and views come precomputed (hourly, and when a test finishes); only the
  * cheap count by status is live, so a test just started shows at once.
  */
-export async function dashboardOf(db: HttpDb, userId: string): Promise<Dashboard> {
-  const [statsRows, statuses] = await db.batch([
+export async function dashboardOf({ db, userId, batch }: UserReads): Promise<Dashboard> {
+  const [statsRows, statuses] = await batch([
     db.select().from(userStats).where(eq(userStats.userId, userId)),
     db
       .select({ status: tests.status, n: count() })
@@ -99,12 +100,11 @@ const titlesOf = (db: HttpDb, testId: string) =>
  * are read whatever the metric (a views test has none, or a few cheap ones) to keep one round trip.
  */
 export async function ownTestResults(
-  db: HttpDb,
-  userId: string,
+  { db, userId, batch }: UserReads,
   testId: string,
   now = Date.now(),
 ): Promise<{ row: TestRow; results: Results }> {
-  const [rows, variants, records, daily] = await db.batch([
+  const [rows, variants, records, daily] = await batch([
     ownRow(db, userId, testId),
     titlesOf(db, testId),
     db.select(slotColumns).from(slots).where(eq(slots.testId, testId)).orderBy(asc(slots.slotIndex)),
@@ -150,8 +150,12 @@ const DETAIL_EVENTS = 50;
  * row (only if it is theirs), its titles and its events; NotFound, the rest discarded unread,
  * when the row is not the creator's, as for `ownTestResults`.
  */
-export async function ownTestDetail(db: HttpDb, vars: GoogleEndpointVars, userId: string, testId: string) {
-  const [rows, variants, latest] = await db.batch([
+export async function ownTestDetail(
+  { db, userId, batch }: UserReads,
+  vars: GoogleEndpointVars,
+  testId: string,
+) {
+  const [rows, variants, latest] = await batch([
     ownRow(db, userId, testId),
     titlesOf(db, testId),
     db
@@ -172,9 +176,8 @@ export async function ownTestDetail(db: HttpDb, vars: GoogleEndpointVars, userId
  * snapshot).
  */
 export async function ownTests(
-  db: HttpDb,
+  { db, userId, batch }: UserReads,
   vars: GoogleEndpointVars,
-  userId: string,
   options: { statuses?: readonly TestStatus[]; limit: number },
 ) {
   const mine = and(
@@ -182,7 +185,7 @@ export async function ownTests(
     options.statuses ? inArray(tests.status, options.statuses) : undefined,
   );
   const newestFirst = [desc(tests.createdAt), desc(tests.id)];
-  const [rows, variants] = await db.batch([
+  const [rows, variants] = await batch([
     db
       .select()
       .from(tests)

@@ -1,5 +1,5 @@
-import { eq } from "drizzle-orm";
-import { users } from "../../schema";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { sessions, users } from "../../schema";
 import type { Plan } from "../auth/plans";
 import { isRevokedIn, markerKeys } from "../auth/revocation";
 import type { SessionClaims } from "../auth/session";
@@ -14,6 +14,16 @@ export interface Principal {
   status: "active" | "needs_reauth";
   sessionVersion: number;
 }
+
+/** The principal's columns of the users row. */
+const PRINCIPAL_COLUMNS = {
+  id: users.id,
+  email: users.email,
+  plan: users.plan,
+  role: users.role,
+  status: users.status,
+  sessionVersion: users.sessionVersion,
+};
 
 const PRINCIPAL_TTL_SECONDS = 300;
 const cacheKey = (userId: string) => `principal:${userId}`;
@@ -51,17 +61,7 @@ export async function loadSessionPrincipal(
 }
 
 async function readPrincipal(env: Env, read: () => HttpDb, userId: string): Promise<Principal | null> {
-  const [row] = await read()
-    .select({
-      id: users.id,
-      email: users.email,
-      plan: users.plan,
-      role: users.role,
-      status: users.status,
-      sessionVersion: users.sessionVersion,
-    })
-    .from(users)
-    .where(eq(users.id, userId));
+  const [row] = await read().select(PRINCIPAL_COLUMNS).from(users).where(eq(users.id, userId));
   if (!row) return null;
   await env.CACHE.put(cacheKey(userId), JSON.stringify(row), { expirationTtl: PRINCIPAL_TTL_SECONDS });
   return row;
@@ -70,4 +70,44 @@ async function readPrincipal(env: Env, read: () => HttpDb, userId: string): Prom
 /** Drops the cached principal: call after any change to the user's plan, role, status or sessions. */
 export async function forgetPrincipal(env: Env, userId: string): Promise<void> {
   await env.CACHE.delete(cacheKey(userId));
+}
+
+/** The session a request's token names: whose, which, and at what session version. */
+type SessionRef = Pick<SessionClaims, "userId" | "sessionId" | "version">;
+
+/**
+ * The principal of a session as one statement, with whether its recorded session is live (not
+ * signed out, not past its end): the first statement of a read batch that checks its own session,
+ * so a signed-in read costs one round trip instead of a KV read (and, on a miss, a select) first.
+ */
+export function sessionCheck(db: HttpDb, session: SessionRef) {
+  const live = db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(
+      and(
+        eq(sessions.id, session.sessionId),
+        eq(sessions.userId, users.id),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, sql`now()`),
+      ),
+    );
+  return db
+    .select({ ...PRINCIPAL_COLUMNS, live: sql<boolean>`exists (${live})` })
+    .from(users)
+    .where(eq(users.id, session.userId));
+}
+
+/**
+ * The principal a `sessionCheck` confirmed, or `null` when the user is gone, the session was
+ * ended, or its version is no longer the user's (Postgres is the truth; no cache is consulted).
+ */
+export function confirmedPrincipal(
+  rows: ReadonlyArray<Principal & { live: boolean }>,
+  session: SessionRef,
+): Principal | null {
+  const row = rows[0];
+  if (!row?.live || row.sessionVersion !== session.version) return null;
+  const { live: _, ...principal } = row;
+  return principal;
 }
