@@ -25,6 +25,10 @@ const settings = JSON.parse(readFileSync(settingsFile, "utf8")) as WorkerDevSett
 
 const worker = await unstable_startWorker({
   config: "wrangler.toml",
+  // The CLI derives this from wrangler.toml's flags; the API would bundle without Node's modules.
+  build: {
+    nodejsCompatMode: (config) => (config.compatibility_flags.includes("nodejs_compat") ? "v2" : null),
+  },
   bindings: Object.fromEntries(
     Object.entries(settings.vars).map(([name, value]) => [name, { type: "plain_text", value }]),
   ),
