@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import pg from "pg";
 import type { BackendLock } from "./db-proxy";
@@ -319,21 +318,22 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Statement texts given a name so far; past the cap new texts run unnamed (bounded backend memory). */
-const named = new Set<string>();
-const MAX_NAMED = 1_000;
-
 /**
- * The name a parameterised statement is prepared under on each connection, so Postgres parses and
- * plans it once per connection rather than per request (the app's statements are a few dozen texts
- * run over and over). Parameterless texts stay unnamed: they run through the simple protocol.
+ * The name each parameterised statement text is prepared under on every connection, so Postgres
+ * parses and plans it once per connection rather than per request (the app's statements are a few
+ * dozen texts run over and over). Capped: past it, new texts run unnamed, so one-off texts cannot
+ * grow every backend's memory without bound. Parameterless texts stay unnamed: they run through
+ * the simple protocol.
  */
+const preparedNames = new Map<string, string>();
+const MAX_PREPARED = 1_000;
+
 function preparedName(statement: Statement): string | undefined {
   if (statement.params.length === 0) return undefined;
-  const name = `s${createHash("sha1").update(statement.query).digest("hex").slice(0, 24)}`;
-  if (!named.has(name)) {
-    if (named.size >= MAX_NAMED) return undefined;
-    named.add(name);
+  let name = preparedNames.get(statement.query);
+  if (name === undefined && preparedNames.size < MAX_PREPARED) {
+    name = `s${preparedNames.size}`;
+    preparedNames.set(statement.query, name);
   }
   return name;
 }

@@ -112,10 +112,6 @@ export class BackendLock {
     next?.grant();
   }
 
-  holds(owner: object): boolean {
-    return this.holder === owner;
-  }
-
   /** Runs `work` while holding the backend (an HTTP request's whole batch, start-up included). */
   async run<T>(work: () => Promise<T>): Promise<T> {
     const owner = {};

@@ -2,17 +2,10 @@ import { env, SELF } from "cloudflare:test";
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import * as schema from "../../schema";
-import type { SqlRequestLog } from "../../scripts/db-http";
 import { openHttpDb } from "../../worker/db/http";
 import { forgetPrincipal } from "../../worker/users/principal";
 import { as, createGoogleAccount, signIn } from "./auth-fixtures";
-
-/** The proxy's record of the SQL-over-HTTP requests it served (statement texts only). */
-async function requestsAtProxy(): Promise<SqlRequestLog> {
-  const response = await fetch(`http://${env.DB_WS_PROXY}/sql/requests`);
-  expect(response.status).toBe(200);
-  return response.json();
-}
+import { requestsAtProxy, requestsSince } from "./sql-requests";
 
 /** A condition true for every row whose SQL text carries `marker`, to find this test's requests. */
 function tagged(marker: string) {
@@ -120,11 +113,9 @@ describe("the Worker's HTTP database (drizzle neon-http through the local proxy)
     expect(res.status).toBe(200);
     expect(res.headers.get("server-timing")).toMatch(/(^|, )session;dur=/);
 
-    // Test files run one at a time, so the proxy's requests since `before` are this request's:
-    // the principal, a single select of the user's row with its session version.
-    const log = await requestsAtProxy();
-    const since = log.recent.slice(-(log.total - before));
-    const principal = since.filter(
+    // The proxy's requests since `before` are this request's: the principal, a single select of
+    // the user's row with its session version.
+    const principal = (await requestsSince(before)).filter(
       (r) => !r.batch && r.statements.some((s) => /from "users"/.test(s) && s.includes('"session_version"')),
     );
     expect(principal).toHaveLength(1);

@@ -45,19 +45,21 @@ export interface Entitlement {
 
 /** The creator's entitlement, read from the primary (a webhook must see its own writes); null: no such user. */
 export async function readEntitlement(db: Db, userId: string): Promise<Entitlement | null> {
-  const [user] = await db.$primary
-    .select({ plan: users.plan, planSource: users.planSource })
-    .from(users)
-    .where(eq(users.id, userId));
-  if (!user) return null;
-  const subscriptions = await db.$primary
-    .select({
-      plan: billingSubscriptions.plan,
-      status: billingSubscriptions.status,
-      endedAt: billingSubscriptions.endedAt,
-      graceEndsAt: billingSubscriptions.graceEndsAt,
-    })
-    .from(billingSubscriptions)
-    .where(eq(billingSubscriptions.userId, userId));
-  return { ...user, subscriptions };
+  // Neither read waits for the other.
+  const [[user], subscriptions] = await Promise.all([
+    db.$primary
+      .select({ plan: users.plan, planSource: users.planSource })
+      .from(users)
+      .where(eq(users.id, userId)),
+    db.$primary
+      .select({
+        plan: billingSubscriptions.plan,
+        status: billingSubscriptions.status,
+        endedAt: billingSubscriptions.endedAt,
+        graceEndsAt: billingSubscriptions.graceEndsAt,
+      })
+      .from(billingSubscriptions)
+      .where(eq(billingSubscriptions.userId, userId)),
+  ]);
+  return user ? { ...user, subscriptions } : null;
 }

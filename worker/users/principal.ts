@@ -25,6 +25,9 @@ const PRINCIPAL_COLUMNS = {
   sessionVersion: users.sessionVersion,
 };
 
+/** The session a request's token names: whose, which, and at what session version. */
+type SessionRef = Pick<SessionClaims, "userId" | "sessionId" | "version">;
+
 const PRINCIPAL_TTL_SECONDS = 300;
 const cacheKey = (userId: string) => `principal:${userId}`;
 
@@ -47,7 +50,7 @@ export async function loadPrincipal(env: Env, read: () => HttpDb, userId: string
 export async function loadSessionPrincipal(
   env: Env,
   read: () => HttpDb,
-  claims: Pick<SessionClaims, "userId" | "sessionId" | "version">,
+  claims: SessionRef,
 ): Promise<Principal | null> {
   const key = cacheKey(claims.userId);
   const { floor, revoked } = markerKeys(claims);
@@ -71,9 +74,6 @@ async function readPrincipal(env: Env, read: () => HttpDb, userId: string): Prom
 export async function forgetPrincipal(env: Env, userId: string): Promise<void> {
   await env.CACHE.delete(cacheKey(userId));
 }
-
-/** The session a request's token names: whose, which, and at what session version. */
-type SessionRef = Pick<SessionClaims, "userId" | "sessionId" | "version">;
 
 /**
  * The principal of a session as one statement, with whether its recorded session is live (not

@@ -1,4 +1,5 @@
 import { baseUrl } from "../config/base-url";
+
 /**
  * Where Google lives. Production uses Google's hosts (the defaults); locally every base URL points
  * at the emulator's single origin. Set through the Worker's vars of the same names.
