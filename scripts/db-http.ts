@@ -19,14 +19,12 @@ type PoolClient = pg.PoolClient;
  *   value as Postgres text (the driver parses it by type OID), or `{ results: [...] }` for a batch;
  *   a Postgres error is status 400 with Postgres' error fields (`message`, `code`, `detail`, …).
  * - A batch is one transaction: any failing statement rolls the others back.
+ * - Every statement is prepared (Postgres' extended protocol), as on Neon: a text of several
+ *   statements fails with Postgres' own error before any of it runs.
  *
  * Queries run on warm pools of plain TCP connections to the upstream (node-postgres), so a request
  * starts no Postgres backend and crosses no WebSocket; in front of the embedded PGlite each request
  * holds the proxy's backend lock, serialised like every session of the WebSocket path.
- *
- * One deviation: Neon prepares every statement, so a text of several statements fails there. A
- * query without parameters goes here through Postgres' simple protocol instead; several statements
- * in it are answered with Postgres' own error for that case, but only after they ran.
  */
 export interface SqlOverHttpOptions {
   /** Where Postgres listens (the proxy's upstream): the connection string names only who and which database. */
@@ -134,7 +132,13 @@ export function createSqlOverHttp(options: SqlOverHttpOptions): SqlOverHttp {
     url.hostname = options.upstream.host;
     url.port = String(options.upstream.port);
     // Idle connections never time out: the pool stays warm for the next request.
-    const pool = new Pool({ connectionString: url.toString(), max: options.poolSize, idleTimeoutMillis: 0 });
+    // Pipelined connections: a batch's statements go out in one write, not one round trip each.
+    const pool = new Pool({
+      connectionString: url.toString(),
+      max: options.poolSize,
+      idleTimeoutMillis: 0,
+      pipeline: true,
+    });
     // An idle connection's error (the server went away) removes it from the pool; queries still
     // reject on their own. Nothing may go unheard: an unheard `error` event ends the process.
     pool.on("error", () => {});
@@ -159,13 +163,15 @@ export function createSqlOverHttp(options: SqlOverHttpOptions): SqlOverHttp {
       batch = Array.isArray(body);
       statements = (Array.isArray(body) ? body : [body]).map((s) => s.query.slice(0, LOGGED_STATEMENT_CHARS));
       const pool = poolFor(request.connectionString);
+      // PGlite is one session behind every connection (and outlives each), so it gets no names.
+      const shape = { arrayMode: request.arrayMode, named: !options.lock };
       const run = async () => {
         const client = await connectTo(pool);
         let broken: Error | undefined;
         try {
           return Array.isArray(body)
-            ? { results: await runBatch(client, body, request.batch, request.arrayMode) }
-            : await runOne(client, body, request.arrayMode);
+            ? { results: await runBatch(client, body, request.batch, shape) }
+            : await runOne(client, body, shape);
         } catch (error) {
           if (!(error instanceof DatabaseError))
             broken = error instanceof Error ? error : new Error(String(error));
@@ -319,17 +325,21 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The name each parameterised statement text is prepared under on every connection, so Postgres
+ * The name each statement text is prepared under on every connection, so Postgres
  * parses and plans it once per connection rather than per request (the app's statements are a few
  * dozen texts run over and over). Capped: past it, new texts run unnamed, so one-off texts cannot
- * grow every backend's memory without bound. Parameterless texts stay unnamed: they run through
- * the simple protocol.
+ * grow every backend's memory without bound.
  */
 const preparedNames = new Map<string, string>();
 const MAX_PREPARED = 1_000;
 
+/** How statements run: rows as arrays or objects, and whether texts are prepared under names. */
+interface RunShape {
+  arrayMode: boolean;
+  named: boolean;
+}
+
 function preparedName(statement: Statement): string | undefined {
-  if (statement.params.length === 0) return undefined;
   let name = preparedNames.get(statement.query);
   if (name === undefined && preparedNames.size < MAX_PREPARED) {
     name = `s${preparedNames.size}`;
@@ -339,24 +349,17 @@ function preparedName(statement: Statement): string | undefined {
 }
 
 /** Runs one statement and answers Neon's result shape. */
-async function runOne(client: PoolClient, statement: Statement, arrayMode: boolean): Promise<unknown> {
-  const result = await client.query({
-    name: preparedName(statement),
+async function runOne(client: PoolClient, statement: Statement, shape: RunShape): Promise<unknown> {
+  const { arrayMode } = shape;
+  const result = await client.query<Array<string | null>>({
+    name: shape.named ? preparedName(statement) : undefined,
     text: statement.query,
     values: statement.params,
     rowMode: "array",
     types: RAW_TEXT,
-  });
-  // Several statements in a parameterless text come back as several results (simple protocol).
-  if (Array.isArray(result)) {
-    throw Object.assign(
-      new DatabaseError("cannot insert multiple commands into a prepared statement", 0, "error"),
-      {
-        code: "42601",
-        severity: "ERROR",
-      },
-    );
-  }
+    // Unnamed texts too, so that no text runs through the simple protocol.
+    queryMode: "extended",
+  } as pg.QueryArrayConfig);
   const fields = result.fields.map((f) => ({
     name: f.name,
     tableID: f.tableID,
@@ -366,7 +369,7 @@ async function runOne(client: PoolClient, statement: Statement, arrayMode: boole
     dataTypeModifier: f.dataTypeModifier,
     format: f.format,
   }));
-  const rows = result.rows as unknown as Array<Array<string | null>>;
+  const rows = result.rows;
   return {
     command: result.command,
     rowCount: result.rowCount,
@@ -378,29 +381,39 @@ async function runOne(client: PoolClient, statement: Statement, arrayMode: boole
   };
 }
 
-/** Runs a batch as one transaction with the requested characteristics; any error rolls it back. */
+/**
+ * Runs a batch as one transaction with the requested characteristics, in one round trip: the
+ * begin, every statement and the commit are written at once (the pools' connections pipeline).
+ * A failing statement aborts the transaction, so the statements after it fail too and the commit
+ * rolls back; the answer is the first statement's own error.
+ */
 async function runBatch(
   client: PoolClient,
   statements: Statement[],
   options: BatchOptions,
-  arrayMode: boolean,
+  shape: RunShape,
 ): Promise<unknown[]> {
   const characteristics = [
     options.isolationLevel ? `isolation level ${ISOLATION_LEVELS[options.isolationLevel]}` : "",
     options.readOnly === undefined ? "" : options.readOnly ? "read only" : "read write",
     options.deferrable === undefined ? "" : options.deferrable ? "deferrable" : "not deferrable",
   ].filter(Boolean);
-  await client.query(`begin ${characteristics.join(", ")}`);
+  // Corked, the whole batch leaves in one write: a syscall per message was the proxy's main cost.
+  const socket = client.connection.stream;
+  socket.cork();
+  let sent: Array<Promise<unknown>>;
   try {
-    const results: unknown[] = [];
-    for (const statement of statements) results.push(await runOne(client, statement, arrayMode));
-    await client.query("commit");
-    return results;
-  } catch (error) {
-    // If the rollback fails too, the connection is broken: the caller releases it as such.
-    await client.query("rollback");
-    throw error;
+    // The begin's text comes from validated headers only: it cannot fail while the rest runs.
+    const begin = client.query(`begin ${characteristics.join(", ")}`);
+    const results = statements.map((statement) => runOne(client, statement, shape));
+    sent = [begin, ...results, client.query("commit")];
+  } finally {
+    socket.uncork();
   }
+  const settled = await Promise.allSettled(sent);
+  const failed = settled.find((outcome) => outcome.status === "rejected");
+  if (failed) throw failed.reason;
+  return settled.slice(1, -1).map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

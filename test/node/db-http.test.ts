@@ -211,6 +211,34 @@ describe.each(kinds)("Neon's SQL-over-HTTP at the local proxy (%s)", (kind) => {
     expect(counted).toEqual([{ n: 1 }]);
   });
 
+  it("answers a batch's first failing statement, rolls back what ran before it, and leaves no transaction open", async () => {
+    const fresh = `piped-${crypto.randomUUID()}@example.com`;
+    // Many times over, so every pooled connection serves a failed batch and then a good one.
+    for (let round = 0; round < 12; round++) {
+      const error = await failure(
+        sql.transaction([
+          sql`insert into users (google_sub, email) values (${crypto.randomUUID()}, ${fresh})`,
+          sql`select 1 / ${0}::int as boom`,
+          sql`select 2 as after`,
+        ]),
+      );
+      expect(error.code).toBe("22012");
+      // Were the connection left in the aborted transaction, this would fail with 25P02.
+      const [before] = await sql.transaction([
+        sql`select count(*)::int as n from users where email = ${fresh}`,
+      ]);
+      expect(before).toEqual([{ n: 0 }]);
+    }
+  });
+
+  it("prepares every statement as Neon does: a text of several statements fails before any of it runs", async () => {
+    const email = `multi-${crypto.randomUUID()}@example.com`;
+    const several = `insert into users (google_sub, email) values ('${crypto.randomUUID()}', '${email}'); select 1`;
+    expect((await failure(sql.query(several))).code).toBe("42601");
+    expect((await failure(sql.transaction([sql`select 1`, sql.query(several)]))).code).toBe("42601");
+    expect(await sql`select count(*)::int as n from users where email = ${email}`).toEqual([{ n: 0 }]);
+  });
+
   it("honours the batch headers: read-only batches refuse writes, isolation and deferrable apply", async () => {
     const readOnly = neon(target.databaseUrl, { readOnly: true });
     const error = await failure(
@@ -307,6 +335,7 @@ describe.each(kinds)("Neon's SQL-over-HTTP at the local proxy (%s)", (kind) => {
         keepAlive: string | undefined;
         localPort: number | undefined;
         status: number | undefined;
+        body: string;
       }>((resolve, reject) => {
         const req = request(
           {
@@ -322,12 +351,16 @@ describe.each(kinds)("Neon's SQL-over-HTTP at the local proxy (%s)", (kind) => {
             },
           },
           (res) => {
-            res.resume();
+            let body = "";
+            res.on("data", (chunk) => {
+              body += chunk;
+            });
             res.on("end", () =>
               resolve({
                 keepAlive: String(res.headers["keep-alive"] ?? ""),
                 localPort: req.socket?.localPort,
                 status: res.statusCode,
+                body,
               }),
             );
           },
@@ -338,7 +371,7 @@ describe.each(kinds)("Neon's SQL-over-HTTP at the local proxy (%s)", (kind) => {
     try {
       const first = await post();
       const second = await post();
-      expect([first.status, second.status]).toEqual([200, 200]);
+      expect([first.status, second.status], first.body).toEqual([200, 200]);
       const timeout = Number(/timeout=(\d+)/.exec(first.keepAlive ?? "")?.[1]);
       expect(timeout).toBeGreaterThanOrEqual(60);
       expect(timeout * 1000).toBe(HTTP_KEEP_ALIVE_MS);

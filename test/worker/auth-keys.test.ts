@@ -49,6 +49,13 @@ describe("refresh token encryption", () => {
     expect(() => parseKeyring(undefined, "K", 32)).toThrow("K is not set");
     expect(() => parseKeyring('{"current":"1","keys":{"1":"c2hvcnQ"}}', "K", 32)).toThrow("shorter than 32");
     expect(() => parseKeyring('{"current":"9","keys":{"1":"c2hvcnQ"}}', "K", 1)).toThrow("current key 9");
+    // A keyring once parsed is remembered, but never past a change of its secret or its minimum.
+    const short = newKeyringSecret(16);
+    expect(parseKeyring(short, "K", 16).keys.get("1")).toHaveLength(16);
+    expect(() => parseKeyring(short, "K", 32)).toThrow("shorter than 32");
+    const long = newKeyringSecret(32);
+    expect(parseKeyring(long, "K", 32).keys.get("1")).toEqual(fromBase64Url(JSON.parse(long).keys["1"]));
+    expect(() => parseKeyring(undefined, "K", 32)).toThrow("K is not set");
   });
 });
 

@@ -3,6 +3,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import * as schema from "../../schema";
 import { openHttpDb } from "../../worker/db/http";
+import { reusableStatement } from "../../worker/db/reusable";
 import { forgetPrincipal } from "../../worker/users/principal";
 import { as, createGoogleAccount, signIn } from "./auth-fixtures";
 import { requestsAtProxy, requestsSince } from "./sql-requests";
@@ -71,6 +72,41 @@ describe("the Worker's HTTP database (drizzle neon-http through the local proxy)
     expect(ours[0]?.batch).toBe(true);
     expect(ours[0]?.statements).toHaveLength(3);
     expect(ours[0]?.status).toBe(200);
+  });
+
+  it("runs a reusable statement with each call's own values, mapped as the builder maps them", async () => {
+    const { db, reads } = openHttpDb(env);
+    const made = await db
+      .insert(schema.users)
+      .values(
+        [0, 1].map(() => {
+          const marker = crypto.randomUUID();
+          return { googleSub: `sub-${marker}`, email: `${marker}@example.com`, name: `Zoë ${marker}` };
+        }),
+      )
+      .returning();
+    const byId = reusableStatement(["id", "email"], (d, p) =>
+      d
+        .select()
+        .from(schema.users)
+        .where(and(eq(schema.users.id, p.id), eq(schema.users.email, p.email))),
+    );
+    const [first, second] = made;
+    if (!first || !second) throw new Error("no users");
+    // Twice, so the second round runs the statement built in the first.
+    for (let round = 0; round < 2; round++) {
+      const [a, b, none, plain] = await reads.batch([
+        byId(reads, { id: first.id, email: first.email }),
+        byId(reads, { id: second.id, email: second.email }),
+        byId(reads, { id: first.id, email: second.email }),
+        reads.select().from(schema.users).where(eq(schema.users.id, second.id)),
+      ]);
+      expect(a).toEqual([first]);
+      expect(b).toEqual([second]);
+      expect(none).toEqual([]);
+      expect(b).toEqual(plain);
+      expect(b[0]?.createdAt).toBeInstanceOf(Date);
+    }
   });
 
   it("refuses a write in a read batch, and rolls back a failing write batch", async () => {

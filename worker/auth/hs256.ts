@@ -1,12 +1,30 @@
 import { errors, type JWTPayload, type JWTVerifyOptions, jwtVerify, type SignJWT } from "jose";
 import { parseKeyring } from "./keyring";
 
+/**
+ * HMAC keys imported once per isolate: jose would otherwise import the raw bytes on every call.
+ * The keys are kept, never the import's promise: a promise awaited by another request than the
+ * one that made it resumes in that request's context.
+ */
+const importedKeys = new WeakMap<Uint8Array, CryptoKey>();
+
+async function hmacKey(raw: Uint8Array): Promise<CryptoKey> {
+  const known = importedKeys.get(raw);
+  if (known) return known;
+  const hmac = { name: "HMAC", hash: "SHA-256" };
+  const key = await crypto.subtle.importKey("raw", raw as Uint8Array<ArrayBuffer>, hmac, false, [
+    "sign",
+    "verify",
+  ]);
+  importedKeys.set(raw, key);
+  return key;
+}
+
 /** Signs a JWT with the current key of the `SESSION_KEYS` keyring, naming it in `kid`. */
-export function signWithSessionKeys(env: { SESSION_KEYS?: string }, jwt: SignJWT): Promise<string> {
+export async function signWithSessionKeys(env: { SESSION_KEYS?: string }, jwt: SignJWT): Promise<string> {
   const keyring = parseKeyring(env.SESSION_KEYS, "SESSION_KEYS", 32);
-  return jwt
-    .setProtectedHeader({ alg: "HS256", kid: keyring.current })
-    .sign(keyring.keys.get(keyring.current) as Uint8Array);
+  const key = await hmacKey(keyring.keys.get(keyring.current) as Uint8Array);
+  return jwt.setProtectedHeader({ alg: "HS256", kid: keyring.current }).sign(key);
 }
 
 /**
@@ -23,9 +41,9 @@ export async function verifyWithSessionKeys(
     const { payload } = await jwtVerify(
       token,
       (header) => {
-        const key = header.kid === undefined ? undefined : keyring.keys.get(header.kid);
-        if (!key) throw new errors.JWKSNoMatchingKey();
-        return key;
+        const raw = header.kid === undefined ? undefined : keyring.keys.get(header.kid);
+        if (!raw) throw new errors.JWKSNoMatchingKey();
+        return hmacKey(raw);
       },
       { ...options, algorithms: ["HS256"] },
     );

@@ -29,8 +29,22 @@ export function toBase64Url(bytes: Uint8Array): string {
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-/** Parses a keyring secret; every key must be at least `minBytes` long. Throws when misconfigured. */
+/** Keyrings already parsed in this isolate, by their secret's name: secrets change only on deploy. */
+const parsedKeyrings = new Map<string, { secret: string; minBytes: number; keyring: Keyring }>();
+
+/**
+ * Parses a keyring secret; every key must be at least `minBytes` long. Throws when misconfigured.
+ * Remembers the last parse per name, since every signed-in request reads the session keyring.
+ */
 export function parseKeyring(secret: string | undefined, name: string, minBytes: number): Keyring {
+  const parsed = parsedKeyrings.get(name);
+  if (parsed && parsed.secret === secret && parsed.minBytes === minBytes) return parsed.keyring;
+  const keyring = parseKeyringSecret(secret, name, minBytes);
+  parsedKeyrings.set(name, { secret: secret as string, minBytes, keyring });
+  return keyring;
+}
+
+function parseKeyringSecret(secret: string | undefined, name: string, minBytes: number): Keyring {
   if (!secret) throw new Error(`${name} is not set`);
   const parsed = keyringJson.parse(JSON.parse(secret));
   const keys = new Map(Object.entries(parsed.keys).map(([id, value]) => [id, fromBase64Url(value)] as const));

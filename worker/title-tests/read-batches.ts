@@ -9,7 +9,8 @@ import {
   titles,
   userStats,
 } from "../../schema";
-import type { HttpDb, UserReads } from "../db/http";
+import type { UserReads } from "../db/http";
+import { reusableStatement } from "../db/reusable";
 import { NotFound } from "../domain/errors";
 import type { GoogleEndpointVars } from "../youtube/endpoints";
 import type { DailyRecord } from "./analysis";
@@ -25,10 +26,23 @@ import { testView } from "./views";
  * request to the database and one read-only transaction (so the statements see one snapshot),
  * instead of a connection start-up and three or four round trips one after the other. Each runs
  * through the user's `UserReads`, whose batch also confirms the session when the route left that
- * to its read, in the same round trip.
+ * to its read, in the same round trip. Their statements are built once per isolate
+ * (`reusableStatement`) and given each request's ids.
  */
 
 const LIVE: readonly TestStatus[] = liveTestStatuses;
+
+const statsOf = reusableStatement(["userId"], (db, p) =>
+  db.select().from(userStats).where(eq(userStats.userId, p.userId)),
+);
+
+const statusCounts = reusableStatement(["userId"], (db, p) =>
+  db
+    .select({ status: tests.status, n: count() })
+    .from(tests)
+    .where(eq(tests.userId, p.userId))
+    .groupBy(tests.status),
+);
 
 /** The dashboard's figures of one user. */
 export interface Dashboard {
@@ -55,14 +69,7 @@ export interface Dashboard {
  * cheap count by status is live, so a test just started shows at once.
  */
 export async function dashboardOf({ db, userId, batch }: UserReads): Promise<Dashboard> {
-  const [statsRows, statuses] = await batch([
-    db.select().from(userStats).where(eq(userStats.userId, userId)),
-    db
-      .select({ status: tests.status, n: count() })
-      .from(tests)
-      .where(eq(tests.userId, userId))
-      .groupBy(tests.status),
-  ]);
+  const [statsRows, statuses] = await batch([statsOf(db, { userId }), statusCounts(db, { userId })]);
   const stats = statsRows[0];
   const byStatus = Object.fromEntries(statuses.map((s) => [s.status, s.n]));
   return {
@@ -78,19 +85,50 @@ export async function dashboardOf({ db, userId, batch }: UserReads): Promise<Das
 }
 
 /** The test's row, only if it is the creator's (a batch's first statement). */
-const ownRow = (db: HttpDb, userId: string, testId: string) =>
+const ownRow = reusableStatement(["userId", "testId"], (db, p) =>
   db
     .select()
     .from(tests)
-    .where(and(eq(tests.id, testId), eq(tests.userId, userId)));
+    .where(and(eq(tests.id, p.testId), eq(tests.userId, p.userId))),
+);
 
 /** The test's titles by variant (read beside `ownRow`, discarded unread when that is empty). */
-const titlesOf = (db: HttpDb, testId: string) =>
+const titlesOf = reusableStatement(["testId"], (db, p) =>
   db
     .select({ variant: titles.variant, text: titles.text })
     .from(titles)
-    .where(eq(titles.testId, testId))
-    .orderBy(asc(titles.variant));
+    .where(eq(titles.testId, p.testId))
+    .orderBy(asc(titles.variant)),
+);
+
+const slotsOf = reusableStatement(["testId"], (db, p) =>
+  db.select(slotColumns).from(slots).where(eq(slots.testId, p.testId)).orderBy(asc(slots.slotIndex)),
+);
+
+/** The test's daily Analytics figures, when they are in. */
+const dailyOf = reusableStatement(["testId"], (db, p) =>
+  db
+    .select({
+      day: analyticsPolls.day,
+      impressions: analyticsPolls.impressions,
+      ctr: analyticsPolls.ctr,
+      watchMinutes: analyticsPolls.watchMinutes,
+    })
+    .from(analyticsPolls)
+    .where(and(eq(analyticsPolls.testId, p.testId), eq(analyticsPolls.kind, "daily"))),
+);
+
+/** How many of a test's latest events its detail carries. */
+const DETAIL_EVENTS = 50;
+
+const latestEvents = reusableStatement(["testId"], (db, p) =>
+  db
+    .select({ id: events.id, type: events.type, data: events.data, createdAt: events.createdAt })
+    .from(events)
+    .where(eq(events.testId, p.testId))
+    .orderBy(desc(events.createdAt), desc(events.id))
+    .limit(DETAIL_EVENTS),
+);
 
 /**
  * A creator's test with its results, in one batch: the test row (only if it is theirs), its
@@ -105,18 +143,10 @@ export async function ownTestResults(
   now = Date.now(),
 ): Promise<{ row: TestRow; results: Results }> {
   const [rows, variants, records, daily] = await batch([
-    ownRow(db, userId, testId),
-    titlesOf(db, testId),
-    db.select(slotColumns).from(slots).where(eq(slots.testId, testId)).orderBy(asc(slots.slotIndex)),
-    db
-      .select({
-        day: analyticsPolls.day,
-        impressions: analyticsPolls.impressions,
-        ctr: analyticsPolls.ctr,
-        watchMinutes: analyticsPolls.watchMinutes,
-      })
-      .from(analyticsPolls)
-      .where(and(eq(analyticsPolls.testId, testId), eq(analyticsPolls.kind, "daily"))),
+    ownRow(db, { userId, testId }),
+    titlesOf(db, { testId }),
+    slotsOf(db, { testId }),
+    dailyOf(db, { testId }),
   ]);
   const row = rows[0];
   if (!row) throw new NotFound("No such test.");
@@ -142,9 +172,6 @@ export async function ownTestResults(
   };
 }
 
-/** How many of a test's latest events its detail carries. */
-const DETAIL_EVENTS = 50;
-
 /**
  * A creator's test as the API shows it, with its latest events (newest first), in one batch: the
  * row (only if it is theirs), its titles and its events; NotFound, the rest discarded unread,
@@ -156,14 +183,9 @@ export async function ownTestDetail(
   testId: string,
 ) {
   const [rows, variants, latest] = await batch([
-    ownRow(db, userId, testId),
-    titlesOf(db, testId),
-    db
-      .select({ id: events.id, type: events.type, data: events.data, createdAt: events.createdAt })
-      .from(events)
-      .where(eq(events.testId, testId))
-      .orderBy(desc(events.createdAt), desc(events.id))
-      .limit(DETAIL_EVENTS),
+    ownRow(db, { userId, testId }),
+    titlesOf(db, { testId }),
+    latestEvents(db, { testId }),
   ]);
   const row = rows[0];
   if (!row) throw new NotFound("No such test.");

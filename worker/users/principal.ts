@@ -4,6 +4,7 @@ import type { Plan } from "../auth/plans";
 import { isRevokedIn, markerKeys } from "../auth/revocation";
 import type { SessionClaims } from "../auth/session";
 import type { HttpDb } from "../db/http";
+import { reusableStatement } from "../db/reusable";
 
 /** The signed-in user as every route sees it: who they are and what they may do. */
 export interface Principal {
@@ -81,12 +82,16 @@ export async function forgetPrincipal(env: Env, userId: string): Promise<void> {
  * so a signed-in read costs one round trip instead of a KV read (and, on a miss, a select) first.
  */
 export function sessionCheck(db: HttpDb, session: SessionRef) {
+  return sessionCheckStatement(db, { userId: session.userId, sessionId: session.sessionId });
+}
+
+const sessionCheckStatement = reusableStatement(["userId", "sessionId"], (db, p) => {
   const live = db
     .select({ id: sessions.id })
     .from(sessions)
     .where(
       and(
-        eq(sessions.id, session.sessionId),
+        eq(sessions.id, p.sessionId),
         eq(sessions.userId, users.id),
         isNull(sessions.revokedAt),
         gt(sessions.expiresAt, sql`now()`),
@@ -95,8 +100,8 @@ export function sessionCheck(db: HttpDb, session: SessionRef) {
   return db
     .select({ ...PRINCIPAL_COLUMNS, live: sql<boolean>`exists (${live})` })
     .from(users)
-    .where(eq(users.id, session.userId));
-}
+    .where(eq(users.id, p.userId));
+});
 
 /**
  * The principal a `sessionCheck` confirmed, or `null` when the user is gone, the session was
