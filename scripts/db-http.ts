@@ -163,15 +163,13 @@ export function createSqlOverHttp(options: SqlOverHttpOptions): SqlOverHttp {
       batch = Array.isArray(body);
       statements = (Array.isArray(body) ? body : [body]).map((s) => s.query.slice(0, LOGGED_STATEMENT_CHARS));
       const pool = poolFor(request.connectionString);
-      // PGlite is one session behind every connection (and outlives each), so it gets no names.
-      const shape = { arrayMode: request.arrayMode, named: !options.lock };
       const run = async () => {
         const client = await connectTo(pool);
         let broken: Error | undefined;
         try {
           return Array.isArray(body)
-            ? { results: await runBatch(client, body, request.batch, shape) }
-            : await runOne(client, body, shape);
+            ? { results: await runBatch(client, body, request.batch, request.arrayMode) }
+            : await runOne(client, body, request.arrayMode);
         } catch (error) {
           if (!(error instanceof DatabaseError))
             broken = error instanceof Error ? error : new Error(String(error));
@@ -325,39 +323,46 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The name each statement text is prepared under on every connection, so Postgres
- * parses and plans it once per connection rather than per request (the app's statements are a few
- * dozen texts run over and over). Capped: past it, new texts run unnamed, so one-off texts cannot
- * grow every backend's memory without bound.
+ * The name each statement text is prepared under on every connection, so Postgres parses and
+ * plans it once per connection rather than per request (the app's statements are a few dozen
+ * texts run over and over). Capped: past it, new texts run unnamed, so one-off texts cannot grow
+ * every backend's memory without bound.
  */
 const preparedNames = new Map<string, string>();
 const MAX_PREPARED = 1_000;
 
-/** How statements run: rows as arrays or objects, and whether texts are prepared under names. */
-interface RunShape {
-  arrayMode: boolean;
-  named: boolean;
-}
+/**
+ * A tag per connection, in the names it prepares: PGlite is one session behind every connection
+ * and outlives each, so a connection that replaces a broken one must not reuse its names (PGlite
+ * would answer that the statement already exists).
+ */
+const connectionTags = new WeakMap<PoolClient, string>();
+let connectionsTagged = 0;
 
-function preparedName(statement: Statement): string | undefined {
+function preparedName(client: PoolClient, statement: Statement): string | undefined {
   let name = preparedNames.get(statement.query);
   if (name === undefined && preparedNames.size < MAX_PREPARED) {
     name = `s${preparedNames.size}`;
     preparedNames.set(statement.query, name);
   }
-  return name;
+  if (name === undefined) return undefined;
+  let tag = connectionTags.get(client);
+  if (tag === undefined) {
+    tag = `c${++connectionsTagged}`;
+    connectionTags.set(client, tag);
+  }
+  return `${tag}${name}`;
 }
 
 /** Runs one statement and answers Neon's result shape. */
-async function runOne(client: PoolClient, statement: Statement, shape: RunShape): Promise<unknown> {
-  const { arrayMode } = shape;
+async function runOne(client: PoolClient, statement: Statement, arrayMode: boolean): Promise<unknown> {
   const result = await client.query<Array<string | null>>({
-    name: shape.named ? preparedName(statement) : undefined,
+    name: preparedName(client, statement),
     text: statement.query,
     values: statement.params,
     rowMode: "array",
     types: RAW_TEXT,
-    // Unnamed texts too, so that no text runs through the simple protocol.
+    // Unnamed texts too (past the cap), so that no text runs through the simple protocol.
     queryMode: "extended",
   } as pg.QueryArrayConfig);
   const fields = result.fields.map((f) => ({
@@ -391,7 +396,7 @@ async function runBatch(
   client: PoolClient,
   statements: Statement[],
   options: BatchOptions,
-  shape: RunShape,
+  arrayMode: boolean,
 ): Promise<unknown[]> {
   const characteristics = [
     options.isolationLevel ? `isolation level ${ISOLATION_LEVELS[options.isolationLevel]}` : "",
@@ -405,7 +410,7 @@ async function runBatch(
   try {
     // The begin's text comes from validated headers only: it cannot fail while the rest runs.
     const begin = client.query(`begin ${characteristics.join(", ")}`);
-    const results = statements.map((statement) => runOne(client, statement, shape));
+    const results = statements.map((statement) => runOne(client, statement, arrayMode));
     sent = [begin, ...results, client.query("commit")];
   } finally {
     socket.uncork();

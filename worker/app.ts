@@ -1,4 +1,4 @@
-import { Hono, type MiddlewareHandler } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { etag } from "hono/etag";
 import type { AppEnv } from "./context";
 import { errorBody, handleError } from "./errors";
@@ -25,6 +25,19 @@ import { videoRoutes } from "./routes/videos";
 
 const etagged = etag();
 
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
+/**
+ * Tags a successful answer with the SHA-1 of its body, as `etag()` would, but reading the body in
+ * one native call: `etag()` reads it chunk by chunk in JavaScript, which a profile of a results read
+ * put at 8 % of the Worker's time.
+ */
+async function tagBody(c: Context<AppEnv>): Promise<void> {
+  if (!c.res.ok || !c.res.body || c.res.headers.has("etag")) return;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", await c.res.clone().arrayBuffer()));
+  c.res.headers.set("etag", `"${Array.from(digest, (byte) => HEX[byte]).join("")}"`);
+}
+
 /**
  * API GETs answer an ETag (a hash of the body) and a 304 to a matching If-None-Match. They are
  * per user, so `private, no-cache`: browsers revalidate every time, shared caches keep nothing.
@@ -34,6 +47,7 @@ const revalidated: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.req.method !== "GET" || c.req.path.startsWith("/api/auth/")) return next();
   return etagged(c, async () => {
     await next();
+    await tagBody(c);
     if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "private, no-cache");
     c.res.headers.append("vary", "Cookie");
   });

@@ -231,6 +231,20 @@ describe.each(kinds)("Neon's SQL-over-HTTP at the local proxy (%s)", (kind) => {
     }
   });
 
+  it("prepares a statement anew on a connection that replaced another (PGlite keeps one session)", async () => {
+    // Nine connection strings (the password is the pool's key, and ignored by trust auth) make nine
+    // pools; the proxy keeps eight, so the first one's connection is closed and later replaced.
+    const as = (password: string) => {
+      const url = new URL(target.databaseUrl);
+      url.password = password;
+      return neon(url.toString());
+    };
+    const text = `select $1::int + 1 as next -- ${crypto.randomUUID()}`;
+    for (const password of ["p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p0"]) {
+      expect(await as(password).query(text, [41])).toEqual([{ next: 42 }]);
+    }
+  });
+
   it("prepares every statement as Neon does: a text of several statements fails before any of it runs", async () => {
     const email = `multi-${crypto.randomUUID()}@example.com`;
     const several = `insert into users (google_sub, email) values ('${crypto.randomUUID()}', '${email}'); select 1`;

@@ -32,10 +32,12 @@ import { testView } from "./views";
 
 const LIVE: readonly TestStatus[] = liveTestStatuses;
 
+/** The user's rollup row: views during tests and outcomes, counted hourly. */
 const statsOf = reusableStatement(["userId"], (db, p) =>
   db.select().from(userStats).where(eq(userStats.userId, p.userId)),
 );
 
+/** The user's tests counted by status. */
 const statusCounts = reusableStatement(["userId"], (db, p) =>
   db
     .select({ status: tests.status, n: count() })
@@ -101,7 +103,8 @@ const titlesOf = reusableStatement(["testId"], (db, p) =>
     .orderBy(asc(titles.variant)),
 );
 
-const slotsOf = reusableStatement(["testId"], (db, p) =>
+/** The test's slots in order, as the analysis and the charts read them. */
+const slotRecords = reusableStatement(["testId"], (db, p) =>
   db.select(slotColumns).from(slots).where(eq(slots.testId, p.testId)).orderBy(asc(slots.slotIndex)),
 );
 
@@ -121,6 +124,7 @@ const dailyOf = reusableStatement(["testId"], (db, p) =>
 /** How many of a test's latest events its detail carries. */
 const DETAIL_EVENTS = 50;
 
+/** The test's latest events, newest first. */
 const latestEvents = reusableStatement(["testId"], (db, p) =>
   db
     .select({ id: events.id, type: events.type, data: events.data, createdAt: events.createdAt })
@@ -145,7 +149,7 @@ export async function ownTestResults(
   const [rows, variants, records, daily] = await batch([
     ownRow(db, { userId, testId }),
     titlesOf(db, { testId }),
-    slotsOf(db, { testId }),
+    slotRecords(db, { testId }),
     dailyOf(db, { testId }),
   ]);
   const row = rows[0];
