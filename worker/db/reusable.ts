@@ -22,7 +22,8 @@ interface Preparable {
  *
  * `build` receives a placeholder per name; the answer makes the statement for a batch, typed as
  * the query `build` returns, with `values` in place of the placeholders (as is: no column encoding,
- * so values are ids and other plain strings or numbers).
+ * so values are ids and other plain strings or numbers). The statement is for `batch([...])` only:
+ * awaited on its own it would not run.
  */
 export function reusableStatement<Name extends string, Query>(
   names: readonly Name[],
