@@ -1,24 +1,5 @@
 import { errors, type JWTPayload, type JWTVerifyOptions, jwtVerify, type SignJWT } from "jose";
-import { parseKeyring } from "./keyring";
-
-/**
- * HMAC keys imported once per isolate: jose would otherwise import the raw bytes on every call.
- * The keys are kept, never the import's promise: a promise awaited by another request than the
- * one that made it resumes in that request's context.
- */
-const importedKeys = new WeakMap<Uint8Array, CryptoKey>();
-
-async function hmacKey(raw: Uint8Array): Promise<CryptoKey> {
-  const known = importedKeys.get(raw);
-  if (known) return known;
-  const hmac = { name: "HMAC", hash: "SHA-256" };
-  const key = await crypto.subtle.importKey("raw", raw as Uint8Array<ArrayBuffer>, hmac, false, [
-    "sign",
-    "verify",
-  ]);
-  importedKeys.set(raw, key);
-  return key;
-}
+import { hmacKey, parseKeyring } from "./keyring";
 
 /** Signs a JWT with the current key of the `SESSION_KEYS` keyring, naming it in `kid`. */
 export async function signWithSessionKeys(env: { SESSION_KEYS?: string }, jwt: SignJWT): Promise<string> {

@@ -55,6 +55,27 @@ function parseKeyringSecret(secret: string | undefined, name: string, minBytes: 
   return { current: parsed.current, keys };
 }
 
+/**
+ * HMAC-SHA256 keys imported once per isolate, by the keyring bytes they come from (a keyring is
+ * parsed once per secret, so its bytes are the same object on every request). The keys are kept,
+ * never the import's promise: a promise awaited by another request than the one that made it
+ * resumes in that request's context.
+ */
+const hmacKeys = new WeakMap<Uint8Array, CryptoKey>();
+
+/** The HMAC-SHA256 key (for signing and verifying) of one key of a keyring. */
+export async function hmacKey(raw: Uint8Array): Promise<CryptoKey> {
+  const known = hmacKeys.get(raw);
+  if (known) return known;
+  const hmac = { name: "HMAC", hash: "SHA-256" };
+  const key = await crypto.subtle.importKey("raw", raw as Uint8Array<ArrayBuffer>, hmac, false, [
+    "sign",
+    "verify",
+  ]);
+  hmacKeys.set(raw, key);
+  return key;
+}
+
 /** A new keyring secret with one random key: for `npm start`, the tests and operators. */
 export function newKeyringSecret(bytes = 32): string {
   return JSON.stringify({

@@ -1,4 +1,4 @@
-import { fromBase64Url, parseKeyring, toBase64Url } from "../auth/keyring";
+import { fromBase64Url, hmacKey, parseKeyring, toBase64Url } from "../auth/keyring";
 import { type NotificationKind, notificationKinds } from "./kinds";
 
 /** What an unsubscribe link turns off: one kind of mail, or every kind. */
@@ -15,9 +15,6 @@ type Keys = { MAIL_LINK_KEYS?: string };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SCOPES: readonly string[] = [...notificationKinds, "all"];
 
-const hmacKey = (raw: Uint8Array<ArrayBuffer>, usage: "sign" | "verify") =>
-  crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, [usage]);
-
 /** The signed text: a purpose prefix, so a signature made for anything else never verifies here. */
 const signed = (userId: string, scope: string) =>
   new TextEncoder().encode(`ttp-unsubscribe:${userId}:${scope}`);
@@ -29,7 +26,7 @@ const signed = (userId: string, scope: string) =>
  */
 export async function unsubscribeToken(env: Keys, userId: string, scope: UnsubscribeScope): Promise<string> {
   const keyring = parseKeyring(env.MAIL_LINK_KEYS, "MAIL_LINK_KEYS", 32);
-  const key = await hmacKey(keyring.keys.get(keyring.current) as Uint8Array<ArrayBuffer>, "sign");
+  const key = await hmacKey(keyring.keys.get(keyring.current) as Uint8Array);
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, signed(userId, scope)));
   return `${keyring.current}.${userId}.${scope}.${toBase64Url(mac)}`;
 }
@@ -45,7 +42,7 @@ export async function readUnsubscribeToken(env: Keys, token: string): Promise<Un
   // verify() compares in constant time.
   const ok = await crypto.subtle.verify(
     "HMAC",
-    await hmacKey(raw as Uint8Array<ArrayBuffer>, "verify"),
+    await hmacKey(raw),
     fromBase64Url(mac),
     signed(userId, scope),
   );
