@@ -3,6 +3,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { createSqlOverHttp, type SqlOverHttp } from "./db-http";
 import { BackendLock, type DbProxyOptions, startDbProxy } from "./db-proxy";
+import { PgliteWire } from "./pglite-wire";
 import { freePort } from "./ports";
 
 /** Where the app's Postgres is, as the Worker sees it. */
@@ -79,7 +80,13 @@ export async function startLocalDatabase(options: {
   await server.start();
   const upstream = { host: "127.0.0.1", port: pglitePort };
   const lock = new BackendLock();
-  const sql = createSqlOverHttp({ upstream, poolSize: EMBEDDED_POOL_SIZE, lock });
+  // The HTTP side talks to PGlite in-process; the WebSocket path goes through its socket server.
+  const sql = createSqlOverHttp({
+    upstream,
+    poolSize: EMBEDDED_POOL_SIZE,
+    lock,
+    stream: () => new PgliteWire(db),
+  });
   const proxy = await startProxy(sql, { port: proxyPort, upstream, lock });
   return {
     databaseUrl: EMBEDDED_DATABASE_URL,

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import pg from "pg";
 import type { BackendLock } from "./db-proxy";
 
@@ -22,9 +23,10 @@ type PoolClient = pg.PoolClient;
  * - Every statement is prepared (Postgres' extended protocol), as on Neon: a text of several
  *   statements fails with Postgres' own error before any of it runs.
  *
- * Queries run on warm pools of plain TCP connections to the upstream (node-postgres), so a request
- * starts no Postgres backend and crosses no WebSocket; in front of the embedded PGlite each request
- * holds the proxy's backend lock, serialised like every session of the WebSocket path.
+ * Queries run on warm pools of node-postgres connections (plain TCP to a PostgreSQL upstream; to
+ * the embedded PGlite, in-process through `PgliteWire`), so a request starts no Postgres backend
+ * and crosses no WebSocket; in front of PGlite each request holds the proxy's backend lock,
+ * serialised like every session of the WebSocket path.
  */
 export interface SqlOverHttpOptions {
   /** Where Postgres listens (the proxy's upstream): the connection string names only who and which database. */
@@ -33,6 +35,8 @@ export interface SqlOverHttpOptions {
   poolSize: number;
   /** The proxy's lock of a single-backend upstream (PGlite): each request runs holding it. */
   lock?: BackendLock;
+  /** Opens a connection to an in-process upstream (PGlite) instead of a TCP socket to `upstream`. */
+  stream?: () => Duplex;
 }
 
 /** The HTTP side of the proxy: a request handler and the pools behind it. */
@@ -138,6 +142,7 @@ export function createSqlOverHttp(options: SqlOverHttpOptions): SqlOverHttp {
       max: options.poolSize,
       idleTimeoutMillis: 0,
       pipeline: true,
+      stream: options.stream,
     });
     // An idle connection's error (the server went away) removes it from the pool; queries still
     // reject on their own. Nothing may go unheard: an unheard `error` event ends the process.
