@@ -8,7 +8,8 @@ import { openNodePool } from "../scripts/node-pool";
  * Neon's SQL-over-HTTP (`neon()`, one `POST /sql` per statement or batch, warm server connections)
  * against a new WebSocket Pool per request (what a Worker request does with `openDb`: connect,
  * start up, query, end). Each on the embedded PGlite and, when DATABASE_URL is set, on PostgreSQL.
- * Prints figures; asserts nothing about time. `BENCH_ROUNDS` sets the rounds per case (default 200).
+ * Prints latency, rate and this process's CPU per call (the client and the proxy; when embedded,
+ * PGlite too, which runs in this process). Asserts nothing about time. `BENCH_ROUNDS` sets the rounds per case (default 200).
  */
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
@@ -26,6 +27,8 @@ interface Figures {
   p99: number;
   mean: number;
   perSecond: number;
+  /** This process's CPU per call (µs): the client, the proxy and, when embedded, PGlite itself. */
+  cpuMicros: number;
 }
 
 /** Runs `once` ROUNDS times over `concurrency` lanes; answers latency percentiles (ms) and rate. */
@@ -33,6 +36,7 @@ async function measure(once: () => Promise<unknown>, concurrency: number): Promi
   for (let i = 0; i < 5; i++) await once(); // warm-up: pools, JIT, the proxy's connections
   const latencies: number[] = [];
   let next = 0;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -45,6 +49,7 @@ async function measure(once: () => Promise<unknown>, concurrency: number): Promi
     }),
   );
   const elapsed = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
   return {
@@ -52,6 +57,7 @@ async function measure(once: () => Promise<unknown>, concurrency: number): Promi
     p99: at(0.99),
     mean: latencies.reduce((s, v) => s + v, 0) / latencies.length,
     perSecond: (latencies.length / elapsed) * 1000,
+    cpuMicros: (cpu.user + cpu.system) / latencies.length,
   };
 }
 
@@ -93,14 +99,16 @@ async function benchTarget(target: LocalDatabase): Promise<void> {
     ],
   ];
   console.log(`\n${target.kind} (${ROUNDS} rounds per case)`);
-  console.log("case                                   conc   p50 ms   p99 ms  mean ms      req/s");
+  console.log("case                                   conc   p50 ms   p99 ms  mean ms      req/s  CPU µs/call");
   for (const concurrency of [1, CONCURRENCY]) {
     for (const [name, once] of cases) {
       const f = await measure(once, concurrency);
       console.log(
         `${name.padEnd(38)} ${String(concurrency).padStart(4)} ${f.p50.toFixed(2).padStart(8)} ${f.p99
           .toFixed(2)
-          .padStart(8)} ${f.mean.toFixed(2).padStart(8)} ${f.perSecond.toFixed(0).padStart(10)}`,
+          .padStart(8)} ${f.mean.toFixed(2).padStart(8)} ${f.perSecond.toFixed(0).padStart(10)} ${f.cpuMicros
+          .toFixed(0)
+          .padStart(12)}`,
       );
     }
   }
