@@ -99,7 +99,9 @@ async function benchTarget(target: LocalDatabase): Promise<void> {
     ],
   ];
   console.log(`\n${target.kind} (${ROUNDS} rounds per case)`);
-  console.log("case                                   conc   p50 ms   p99 ms  mean ms      req/s  CPU µs/call");
+  console.log(
+    "case                                   conc   p50 ms   p99 ms  mean ms      req/s  CPU µs/call",
+  );
   for (const concurrency of [1, CONCURRENCY]) {
     for (const [name, once] of cases) {
       const f = await measure(once, concurrency);
