@@ -9,7 +9,8 @@ import { openNodePool } from "../scripts/node-pool";
  * against a new WebSocket Pool per request (what a Worker request does with `openDb`: connect,
  * start up, query, end). Each on the embedded PGlite and, when DATABASE_URL is set, on PostgreSQL.
  * Prints latency, rate and this process's CPU per call (the client and the proxy; when embedded,
- * PGlite too, which runs in this process). Asserts nothing about time. `BENCH_ROUNDS` sets the rounds per case (default 200).
+ * PGlite too, which runs in this process). Asserts nothing about time. `BENCH_ROUNDS` sets the
+ * rounds per case (default 200).
  */
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);

@@ -14,9 +14,9 @@ import { reusableStatement } from "../db/reusable";
 import { NotFound } from "../domain/errors";
 import type { GoogleEndpointVars } from "../youtube/endpoints";
 import type { DailyRecord } from "./analysis";
-import { slotColumns, type TestRow, type TitleVariant } from "./queries";
+import { slotColumns, type TitleVariant } from "./queries";
 import { FINISHED } from "./reading";
-import { type Results, resultsOf } from "./results";
+import { resultsOf } from "./results";
 import { dailyTrafficSources } from "./traffic-sources";
 import { testView } from "./views";
 
@@ -114,10 +114,7 @@ const resultsRow = reusableStatement(["userId", "testId"], (db, p) =>
     .where(isOwnTest(p)),
 );
 
-/** The columns of a test's row its results read (`resultsRow`). */
-export type ResultsRow = Pick<TestRow, "id" | "metric" | "status" | "endsAt" | "videoId" | "intervalMinutes">;
-
-/** The test's titles by variant (read beside `ownRow`, discarded unread when that is empty). */
+/** The test's titles by variant (read beside the test's row, discarded unread when that is empty). */
 const titlesOf = reusableStatement(["testId"], (db, p) =>
   db
     .select({ variant: titles.variant, text: titles.text })
@@ -164,11 +161,7 @@ const latestEvents = reusableStatement(["testId"], (db, p) =>
  * the answer is NotFound, as for a test that does not exist, so ids reveal nothing. The daily rows
  * are read whatever the metric (a views test has none, or a few cheap ones) to keep one round trip.
  */
-export async function ownTestResults(
-  { db, userId, batch }: UserReads,
-  testId: string,
-  now = Date.now(),
-): Promise<{ row: ResultsRow; results: Results }> {
+export async function ownTestResults({ db, userId, batch }: UserReads, testId: string, now = Date.now()) {
   const [rows, variants, records, daily] = await batch([
     resultsRow(db, { userId, testId }),
     titlesOf(db, { testId }),
