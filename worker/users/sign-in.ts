@@ -1,6 +1,7 @@
 import { eq, or, sql } from "drizzle-orm";
 import { quotaLedger } from "../../durable-objects/quota-ledger/stub";
 import { events, users } from "../../schema";
+import { toHex } from "../auth/keyring";
 import { type OAuthAttempt, safeReturnPath } from "../auth/oauth-state";
 import { encryptSecret } from "../auth/token-crypto";
 import type { Db } from "../db/client";
@@ -40,9 +41,7 @@ export function redirectUri(origin: string): string {
 }
 
 function randomToken(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join(
-    "",
-  );
+  return toHex(crypto.getRandomValues(new Uint8Array(16)));
 }
 
 /**
