@@ -70,15 +70,22 @@ async function consent(page: Page, email: string): Promise<void> {
 
 /** Reloads the account page until the billing panel says `text` (a webhook is on its way). */
 async function accountSays(page: Page, text: string | RegExp): Promise<void> {
+  let said = "";
   for (let i = 0; i < 30; i++) {
     await page.goto(`${appUrl}/account`);
     const state = page.getByTestId("billing-state");
     await state.waitFor();
-    const said = (await state.textContent()) ?? "";
+    said = (await state.textContent()) ?? "";
     if (typeof text === "string" ? said.includes(text) : text.test(said)) return;
     await page.waitForTimeout(500);
   }
-  throw new Error(`the billing panel never said ${text}`);
+  // Whether the webhook was refused, is still being retried, or never left says where to look.
+  const { deliveries } = await (await fetch(`${emulatorUrl}/__emulator/stripe/deliveries`)).json();
+  throw new Error(
+    `the billing panel never said ${text} (it said "${said}"); the latest webhook deliveries: ${JSON.stringify(
+      deliveries.slice(-4),
+    )}`,
+  );
 }
 
 /** Pays the stand-in's hosted checkout with `card`, then waits on the success page for the webhook. */
