@@ -377,8 +377,17 @@ export class StripeState extends DurableObject<EmulatorEnv> {
     return json(200, { url });
   }
 
-  /** Moves a subscription to its renewal now: paid or failed as its card says (billing-cycle.ts). */
+  /**
+   * Moves a subscription to its renewal now: paid or failed as its card says (billing-cycle.ts).
+   * Stripe renews a period after the invoice it follows; brought forward to now, the renewal could
+   * share that invoice's second, and apps order a payment and a failure by their events' seconds.
+   * So it waits out the latest invoice's second first.
+   */
   async renew(id: string): Promise<Reply> {
+    const latest = this.subscription(id)?.latest_invoice;
+    const invoice = latest ? this.store.get(latest, "invoice") : undefined;
+    const waitMs = invoice ? ((invoice.created as number) + 1) * 1000 - Date.now() : 0;
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
     const sub = this.subscription(id);
     if (!sub) return noSuch("subscription", id);
     if (sub.status === "canceled") return stripeError(400, "This subscription is canceled.");
