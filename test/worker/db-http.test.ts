@@ -109,6 +109,21 @@ describe("the Worker's HTTP database (drizzle neon-http through the local proxy)
     }
   });
 
+  it("runs a read batch as one read-only snapshot (repeatable read), a write batch as read committed", async () => {
+    const { db, reads, freshReads } = openHttpDb(env);
+    const settings = (on: typeof db) =>
+      on.batch([
+        on.execute(sql`select current_setting('transaction_isolation') as isolation`),
+        on.execute(sql`select current_setting('transaction_read_only') as read_only`),
+      ]);
+    for (const readsOn of [reads, freshReads]) {
+      const [isolation, readOnly] = await settings(readsOn);
+      expect([isolation.rows[0]?.isolation, readOnly.rows[0]?.read_only]).toEqual(["repeatable read", "on"]);
+    }
+    const [isolation, readOnly] = await settings(db);
+    expect([isolation.rows[0]?.isolation, readOnly.rows[0]?.read_only]).toEqual(["read committed", "off"]);
+  });
+
   it("refuses a write in a read batch, and rolls back a failing write batch", async () => {
     const { db, reads } = openHttpDb(env);
     const email = `${crypto.randomUUID()}@example.com`;

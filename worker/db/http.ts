@@ -19,7 +19,8 @@ export interface HttpDatabase {
   db: HttpDb;
   /**
    * For reads: the replica when `DATABASE_URL_READ` is set, else the primary. Its batches run as
-   * read-only transactions, so a batch of reads sees one snapshot and can never write.
+   * read-only repeatable-read transactions, so a batch of reads sees one snapshot (under Postgres'
+   * default, read committed, each statement would see its own) and can never write.
    */
   reads: HttpDb;
   /**
@@ -45,6 +46,9 @@ export function readsFor(db: HttpDb, userId: string): UserReads {
   return { db, userId, batch: (statements) => db.batch(statements) };
 }
 
+/** How read batches run: one snapshot, no writes. */
+const READS = { readOnly: true, isolationLevel: "RepeatableRead" } as const;
+
 /**
  * The databases of this isolate, by connection settings. Unlike a WebSocket Pool, a drizzle
  * instance over `neon()` holds no connection and no I/O object: each query is a `fetch` made in the
@@ -66,12 +70,9 @@ export function openHttpDb(env: HttpDbEnv): HttpDatabase {
   const known = opened.get(key);
   if (known) return known;
   const db = drizzle({ client: neon(env.DATABASE_URL), schema });
-  const reads = drizzle({
-    client: neon(env.DATABASE_URL_READ ?? env.DATABASE_URL, { readOnly: true }),
-    schema,
-  });
+  const reads = drizzle({ client: neon(env.DATABASE_URL_READ ?? env.DATABASE_URL, READS), schema });
   const freshReads = env.DATABASE_URL_READ
-    ? drizzle({ client: neon(env.DATABASE_URL, { readOnly: true }), schema })
+    ? drizzle({ client: neon(env.DATABASE_URL, READS), schema })
     : reads;
   const databases = { db, reads, freshReads };
   opened.set(key, databases);
