@@ -23,5 +23,13 @@ declare module "autocannon" {
     timeout?: number;
     requests?: { setupRequest?: (request: Record<string, unknown>) => Record<string, unknown> }[];
   }
-  export default function autocannon(options: Options): Promise<Result>;
+  /** A run in progress: its events, and its result when awaited. */
+  interface Instance extends PromiseLike<Result> {
+    /** Each answer: its status and its latency in milliseconds. */
+    on(
+      event: "response",
+      listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void,
+    ): this;
+  }
+  export default function autocannon(options: Options): Instance;
 }

@@ -8,7 +8,7 @@ import { freePort } from "../scripts/ports";
 import { startStack } from "../scripts/stack";
 import { createSiblingDatabase } from "../test/setup/sibling-database";
 import { issueSessionToken, SESSION_COOKIE } from "../worker/auth/session";
-import { cpuPerRequest, cpuSnapshot } from "./process-cpu";
+import { addCpuSpent, type CpuSnapshot, cpuPerRequest, cpuSnapshot } from "./process-cpu";
 
 /**
  * API load: 10,000 creators with a test each and 48 slots of history, seeded straight
@@ -16,8 +16,10 @@ import { cpuPerRequest, cpuSnapshot } from "./process-cpu";
  * autocannon drives the authenticated `GET /api/dashboard` and `GET /api/tests/:id/results` as
  * random creators (session cookies signed with the stack's own SESSION_KEYS, as the app signs
  * them), and the bare `GET /api/health` of the same Worker, at 50, 200 and 1,000 connections.
- * Before each run it waits until the stack has worked off the previous run's abandoned requests
- * (`drain`), and records the machine's load average. Prints requests/s and p50/p99 latency per
+ * At each level the routes take turns in LOAD_ROUNDS rounds (`driveLevel`); each round runs a
+ * route for a second of warm-up and then its share of LOAD_SECONDS, measured (`driveRound`).
+ * Before each round it waits until the stack has worked off the previous round's abandoned
+ * requests (`drain`), and records the machine's load average. Prints requests/s and p50/p99 latency per
  * route and level, and the ratios to the bare route, then the Server-Timing steps of sequential
  * requests; writes bench/results/api-load.json. Run with `npm run bench:load`.
  *
@@ -27,7 +29,8 @@ import { cpuPerRequest, cpuSnapshot } from "./process-cpu";
  * connections on PostgreSQL, 1 on PGlite), so the load holds no Postgres connection per request.
  * The Worker runs without wrangler's DevTools bridge (`inspector: false`, scripts/worker-dev.ts).
  *
- * Settings (environment): LOAD_USERS (10000), LOAD_SECONDS per run (15), LOAD_LEVELS
+ * Settings (environment): LOAD_USERS (10000), LOAD_SECONDS measured per route and level (15),
+ * LOAD_ROUNDS (5), LOAD_LEVELS
  * ("50,200,1000"; 50 and 200 are what the targets are checked at), LOAD_RESULTS (the results
  * file's name, "api-load"), LOAD_ONLY (routes whose name contains it), LOAD_VERBOSE=1 (wrangler's
  * output, with the Worker's error logs).
@@ -38,6 +41,10 @@ const SECONDS = Number(process.env.LOAD_SECONDS ?? 15);
 const LEVELS = (process.env.LOAD_LEVELS ?? "50,200,1000").split(",").map(Number);
 const RESULTS = (process.env.LOAD_RESULTS ?? "api-load").replace(/[^a-z0-9-]/gi, "_");
 const SLOTS = 48;
+/** Rounds per level (LOAD_ROUNDS): each route runs SECONDS / ROUNDS measured seconds per round. */
+const ROUNDS = Math.max(1, Number(process.env.LOAD_ROUNDS ?? 5));
+/** Seconds at the start of every round that are run but not measured. */
+const WARMUP_SECONDS = 1;
 
 type Pool = ReturnType<typeof openNodePool>;
 
@@ -121,11 +128,13 @@ function addressOf(i: number): string {
 interface RunFigures {
   route: string;
   connections: number;
-  /** The machine's 1-minute load average as the run started (the machine is shared). */
+  /** The machine's 1-minute load average as each round started, averaged (the machine is shared). */
   loadAverage: number;
-  /** Seconds the stack needed, before this run, to work off the previous run's backlog. */
+  /** Seconds the stack needed, before the rounds, to work off the previous round's backlog. */
   drainSeconds: number;
+  /** Every answer, warm-ups included. */
   requests: number;
+  /** Answers per measured second. */
   requestsPerSecond: number;
   /** Successful (2xx) answers per second: errors answered fast must not count as throughput. */
   okPerSecond: number;
@@ -134,7 +143,7 @@ interface RunFigures {
   errors: number;
   timeouts: number;
   statusCodes: Record<string, number>;
-  /** CPU milliseconds per request by process role over the run (Linux only; see process-cpu.ts). */
+  /** CPU milliseconds per request by process role over the rounds (Linux only; see process-cpu.ts). */
   cpuMsPerRequest: Record<string, number>;
 }
 
@@ -174,14 +183,41 @@ async function drain(url: string, idleMs: number): Promise<number> {
   return Number(((Date.now() - started) / 1000).toFixed(1));
 }
 
-/** One autocannon run against one route at one level of concurrency. */
-async function drive(url: string, route: string, connections: number, pick: () => Pick): Promise<RunFigures> {
-  const appPort = Number(new URL(url).port);
-  const cpuBefore = cpuSnapshot(appPort);
-  const result = await autocannon({
+/** What one round of one route measured, before the rounds are added up. */
+interface Round {
+  /** Latencies (ms) of the answers completed in the measured window. */
+  latencies: number[];
+  /** Of those answers, the 2xx. */
+  ok: number;
+  /** Every answer of the round, its warm-up included. */
+  requests: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+}
+
+/**
+ * One autocannon run against one route: WARMUP_SECONDS (connections open, queues fill) and then
+ * `seconds` measured. Throughput and latency count the answers completed in the measured window
+ * only: counting from the start would bill each route its own ramp-up, longer for a slower route.
+ * Non-2xx, errors and time-outs count over the whole run.
+ */
+async function driveRound(
+  url: string,
+  connections: number,
+  seconds: number,
+  pick: () => Pick,
+): Promise<Round> {
+  const latencies: number[] = [];
+  let ok = 0;
+  const started = performance.now();
+  const windowStart = started + WARMUP_SECONDS * 1000;
+  const windowEnd = windowStart + seconds * 1000;
+  const instance = autocannon({
     url,
     connections,
-    duration: SECONDS,
+    duration: WARMUP_SECONDS + seconds,
     timeout: 30,
     requests: [
       {
@@ -197,32 +233,108 @@ async function drive(url: string, route: string, connections: number, pick: () =
       },
     ],
   });
-  const cpuMsPerRequest = cpuPerRequest(cpuBefore, cpuSnapshot(appPort), result.requests.total);
+  instance.on("response", (_client, statusCode, _bytes, responseTime) => {
+    const at = performance.now();
+    if (at < windowStart || at > windowEnd) return;
+    latencies.push(responseTime);
+    if (statusCode >= 200 && statusCode < 300) ok++;
+  });
+  const result = await instance;
   const statusCodes: Record<string, number> = {};
   for (const [code, count] of Object.entries(result.statusCodeStats ?? {})) {
     statusCodes[code] = (count as { count: number }).count;
   }
   return {
-    route,
-    connections,
-    loadAverage: Number((loadavg()[0] ?? 0).toFixed(1)),
-    drainSeconds: 0,
+    latencies,
+    ok,
     requests: result.requests.total,
-    requestsPerSecond: Number(result.requests.average.toFixed(1)),
-    okPerSecond: Number(((result.requests.total - result.non2xx) / SECONDS).toFixed(1)),
-    latencyMs: {
-      mean: Number(result.latency.average.toFixed(1)),
-      p50: result.latency.p50,
-      p90: result.latency.p90,
-      p99: result.latency.p99,
-      max: result.latency.max,
-    },
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
     statusCodes,
-    cpuMsPerRequest,
   };
+}
+
+/** The `q`-quantile of ascending `sorted` (nearest rank), 0 when empty. */
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
+}
+
+/** One route's figures at one level: its rounds added up. */
+function figuresOf(
+  route: string,
+  connections: number,
+  rounds: readonly Round[],
+  measuredSeconds: number,
+  context: { loadAverages: number[]; drainSeconds: number; cpu: CpuSnapshot },
+): RunFigures {
+  const latencies = rounds.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const ok = rounds.reduce((n, r) => n + r.ok, 0);
+  const statusCodes: Record<string, number> = {};
+  for (const round of rounds)
+    for (const [code, count] of Object.entries(round.statusCodes))
+      statusCodes[code] = (statusCodes[code] ?? 0) + count;
+  const sum = (field: "requests" | "non2xx" | "errors" | "timeouts") =>
+    rounds.reduce((n, r) => n + r[field], 0);
+  const mean = latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length);
+  return {
+    route,
+    connections,
+    loadAverage: Number(
+      (context.loadAverages.reduce((a, b) => a + b, 0) / Math.max(1, context.loadAverages.length)).toFixed(1),
+    ),
+    drainSeconds: Number(context.drainSeconds.toFixed(1)),
+    requests: sum("requests"),
+    requestsPerSecond: Number((latencies.length / measuredSeconds).toFixed(1)),
+    okPerSecond: Number((ok / measuredSeconds).toFixed(1)),
+    latencyMs: {
+      mean: Number(mean.toFixed(1)),
+      p50: Math.round(quantile(latencies, 0.5)),
+      p90: Math.round(quantile(latencies, 0.9)),
+      p99: Math.round(quantile(latencies, 0.99)),
+      max: Math.round(latencies.at(-1) ?? 0),
+    },
+    non2xx: sum("non2xx"),
+    errors: sum("errors"),
+    timeouts: sum("timeouts"),
+    statusCodes,
+    cpuMsPerRequest: cpuPerRequest(new Map(), context.cpu, sum("requests")),
+  };
+}
+
+/**
+ * Every route at one level of concurrency, in ROUNDS rounds in which the routes take turns (each
+ * after a `drain`), so that a swing of the shared machine falls on all of them alike rather than
+ * on whichever route ran during it. Answers each route's figures.
+ */
+async function driveLevel(
+  url: string,
+  connections: number,
+  routes: readonly { route: string; pick: () => Pick }[],
+  idleMs: number,
+): Promise<RunFigures[]> {
+  const appPort = Number(new URL(url).port);
+  const perRoute = routes.map(({ route, pick }) => ({
+    route,
+    pick,
+    rounds: [] as Round[],
+    loadAverages: [] as number[],
+    drainSeconds: 0,
+    cpu: new Map() as CpuSnapshot,
+  }));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const run of perRoute) {
+      run.drainSeconds += await drain(url, idleMs);
+      run.loadAverages.push(loadavg()[0] ?? 0);
+      const cpuBefore = cpuSnapshot(appPort);
+      run.rounds.push(await driveRound(url, connections, SECONDS / ROUNDS, run.pick));
+      addCpuSpent(run.cpu, cpuBefore, cpuSnapshot(appPort));
+    }
+  }
+  return perRoute.map(({ route, rounds, loadAverages, drainSeconds, cpu }) =>
+    figuresOf(route, connections, rounds, SECONDS, { loadAverages, drainSeconds, cpu }),
+  );
 }
 
 async function main(): Promise<void> {
@@ -303,13 +415,12 @@ async function main(): Promise<void> {
     console.log(`› idle GET /api/health: ${idleMs.toFixed(1)} ms (median of 10 sequential)`);
 
     const runs: RunFigures[] = [];
+    const measured = routes.filter((r) => r.route.includes(process.env.LOAD_ONLY ?? ""));
     for (const connections of LEVELS) {
-      for (const { route, pick } of routes.filter((r) => r.route.includes(process.env.LOAD_ONLY ?? ""))) {
-        const drainSeconds = await drain(stack.url, idleMs);
-        const figures = { ...(await drive(stack.url, route, connections, pick)), drainSeconds };
+      for (const figures of await driveLevel(stack.url, connections, measured, idleMs)) {
         runs.push(figures);
         console.log(
-          `  ${route.padEnd(28)} ${String(connections).padStart(5)} conns (load ${figures.loadAverage}, drained ${drainSeconds} s): ` +
+          `  ${figures.route.padEnd(28)} ${String(connections).padStart(5)} conns (load ${figures.loadAverage}, drained ${figures.drainSeconds} s): ` +
             `${figures.requestsPerSecond} req/s (${figures.okPerSecond} 2xx/s), ` +
             `p50 ${figures.latencyMs.p50} ms, p99 ${figures.latencyMs.p99} ms, mean ${figures.latencyMs.mean} ms, ` +
             `non-2xx ${figures.non2xx}, errors ${figures.errors} (${JSON.stringify(figures.statusCodes)})`,
@@ -374,7 +485,9 @@ async function main(): Promise<void> {
         load: r.loadAverage,
       };
     });
-    console.log(`\nAPI load: ${seeded.length} creators, ${database}, ${SECONDS} s per run`);
+    console.log(
+      `\nAPI load: ${seeded.length} creators, ${database}, ${SECONDS} s measured per route and level in ${ROUNDS} rounds`,
+    );
     console.table(table);
     console.log("\nCPU ms per request by process (the machine's time, not the request's latency):");
     console.table(Object.fromEntries(runs.map((r) => [`${r.route} @${r.connections}`, r.cpuMsPerRequest])));
@@ -384,6 +497,8 @@ async function main(): Promise<void> {
       users: seeded.length,
       slotsPerTest: SLOTS,
       secondsPerRun: SECONDS,
+      roundsPerLevel: ROUNDS,
+      warmupSecondsPerRound: WARMUP_SECONDS,
       seedSeconds: Number(seedSeconds.toFixed(1)),
       idleHealthMs: Number(idleMs.toFixed(1)),
       machine: {

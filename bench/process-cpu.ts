@@ -77,6 +77,12 @@ export function cpuSnapshot(appPort: number): CpuSnapshot {
   return ticks;
 }
 
+/** Adds the ticks each role spent between `before` and `after` to `total`. */
+export function addCpuSpent(total: CpuSnapshot, before: CpuSnapshot, after: CpuSnapshot): void {
+  for (const [role, ticks] of after)
+    total.set(role, (total.get(role) ?? 0) + ticks - (before.get(role) ?? 0));
+}
+
 /** Milliseconds of CPU per request, by role, between two snapshots that `requests` fell between. */
 export function cpuPerRequest(
   before: CpuSnapshot,
