@@ -8,6 +8,7 @@ import { freePort } from "../scripts/ports";
 import { startStack } from "../scripts/stack";
 import { createSiblingDatabase } from "../test/setup/sibling-database";
 import { issueSessionToken, SESSION_COOKIE } from "../worker/auth/session";
+import { percentile } from "./percentile";
 import { addCpuSpent, type CpuSnapshot, cpuPerRequest, cpuSnapshot } from "./process-cpu";
 
 /**
@@ -255,12 +256,6 @@ async function driveRound(
   };
 }
 
-/** The `q`-quantile of ascending `sorted` (nearest rank), 0 when empty. */
-function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
-}
-
 /** One route's figures at one level: its rounds added up. */
 function figuresOf(
   route: string,
@@ -269,7 +264,7 @@ function figuresOf(
   measuredSeconds: number,
   context: { loadAverages: number[]; drainSeconds: number; cpu: CpuSnapshot },
 ): RunFigures {
-  const latencies = rounds.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const latencies = rounds.flatMap((r) => r.latencies);
   const ok = rounds.reduce((n, r) => n + r.ok, 0);
   const statusCodes: Record<string, number> = {};
   for (const round of rounds)
@@ -290,10 +285,10 @@ function figuresOf(
     okPerSecond: Number((ok / measuredSeconds).toFixed(1)),
     latencyMs: {
       mean: Number(mean.toFixed(1)),
-      p50: Math.round(quantile(latencies, 0.5)),
-      p90: Math.round(quantile(latencies, 0.9)),
-      p99: Math.round(quantile(latencies, 0.99)),
-      max: Math.round(latencies.at(-1) ?? 0),
+      p50: Math.round(percentile(latencies, 50) ?? 0),
+      p90: Math.round(percentile(latencies, 90) ?? 0),
+      p99: Math.round(percentile(latencies, 99) ?? 0),
+      max: Math.round(percentile(latencies, 100) ?? 0),
     },
     non2xx: sum("non2xx"),
     errors: sum("errors"),

@@ -3,6 +3,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
+import { percentile } from "./percentile";
 import {
   type Creator,
   callsSince,
@@ -56,12 +57,6 @@ const CREATE_MS_ESTIMATE = 90;
 const HERD_MS_PER_TEST = 100;
 
 const log = (line: string) => console.log(`[scheduler ${new Date().toISOString().slice(11, 19)}] ${line}`);
-
-function percentile(values: number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
-}
 
 const ms = (v: unknown) => (v instanceof Date ? v.getTime() : new Date(String(v)).getTime());
 
