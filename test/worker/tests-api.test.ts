@@ -1,5 +1,5 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRotator } from "../../durable-objects/test-rotator/stub";
 import * as schema from "../../schema";
@@ -7,6 +7,7 @@ import { openDb } from "../../worker/db/client";
 import { rollupUserStats } from "../../worker/rollups/user-stats";
 import { csvCell } from "../../worker/title-tests/results";
 import { scheduleDay, scheduleMidnight, scheduleSlots } from "../shared/daily-slots";
+import { requestsAtProxy, requestsSince } from "./sql-requests";
 import {
   addVideo,
   call,
@@ -310,6 +311,48 @@ describe("results and export", () => {
     expect(open).toMatchObject({ slotIndex: 6, variant: 1, views: null, viewsEnd: null, viewsPerHour: null });
     expect(open?.hours).toBeGreaterThan(0);
     expect(results.titles.map((t) => t.variant)).toEqual([0, 1, 2]);
+  });
+
+  it("reads them in one SQL request of two statements, the session's check and the results", async () => {
+    const before = (await requestsAtProxy()).total;
+    await expectJson<ResultsJson>(await call(alice, "GET", `/api/tests/${test.id}/results`), 200);
+    const requests = await requestsSince(before);
+    expect(requests.map((r) => [r.batch, r.statements.length, r.status])).toEqual([[true, 2, 200]]);
+  });
+
+  it("carries a slot's values as Postgres holds them: micro-second times to the ms, counts past 2^32", async () => {
+    const exact = await createDraft(alice, { videoId: await addVideo(alice, "Exact video") });
+    await setTest(db, exact.id, { status: "running", startsAt: start, startedAt: start });
+    await insertSlots(db, exact.id, [
+      { slotIndex: 0, variant: 0, block: 0, startedAt: start, endedAt: start, viewsStart: 0, viewsEnd: 0 },
+    ]);
+    await db.execute(sql`
+      update slots set started_at = '2026-11-20 10:00:00.123456+00', ended_at = '2026-11-20 11:30:00.987654+00',
+        views_start = 5000000000, views_end = 5000000321
+      where test_id = ${exact.id}`);
+    const results = await expectJson<ResultsJson>(
+      await call(alice, "GET", `/api/tests/${exact.id}/results`),
+      200,
+    );
+    const hours =
+      (Date.UTC(2026, 10, 20, 11, 30, 0, 987) - Date.UTC(2026, 10, 20, 10, 0, 0, 123)) / 3_600_000;
+    expect(results.series).toEqual([
+      {
+        slotIndex: 0,
+        variant: 0,
+        block: 0,
+        startedAt: "2026-11-20T10:00:00.123Z",
+        endedAt: "2026-11-20T11:30:00.987Z",
+        viewsStart: 5_000_000_000,
+        viewsEnd: 5_000_000_321,
+        views: 321,
+        hours,
+        viewsPerHour: 321 / hours,
+        count: 321,
+        exposure: hours,
+        rate: 321 / hours,
+      },
+    ]);
   });
 
   it("leaves a day out of a watch-time analysis until its minutes arrive, as the rotator does", async () => {

@@ -188,7 +188,7 @@ export async function discardTest(db: Db, testId: string): Promise<void> {
 }
 
 /** The columns of a slot as the analysis and the charts read them. */
-export const slotColumns = {
+const slotColumns = {
   slotIndex: slots.slotIndex,
   variant: slots.variant,
   block: slots.block,

@@ -1,20 +1,11 @@
-import { and, asc, count, desc, eq, inArray, type Placeholder } from "drizzle-orm";
-import {
-  analyticsPolls,
-  events,
-  liveTestStatuses,
-  slots,
-  type TestStatus,
-  tests,
-  titles,
-  userStats,
-} from "../../schema";
+import { and, asc, count, desc, eq, inArray, type Placeholder, sql } from "drizzle-orm";
+import { events, liveTestStatuses, type TestStatus, tests, titles, userStats } from "../../schema";
 import type { UserReads } from "../db/http";
 import { reusableStatement } from "../db/reusable";
 import { NotFound } from "../domain/errors";
 import type { GoogleEndpointVars } from "../youtube/endpoints";
-import type { DailyRecord } from "./analysis";
-import { slotColumns, type TitleVariant } from "./queries";
+import type { DailyRecord, SlotRecord } from "./analysis";
+import type { TitleVariant } from "./queries";
 import { FINISHED } from "./reading";
 import { resultsOf } from "./results";
 import { dailyTrafficSources } from "./traffic-sources";
@@ -95,25 +86,6 @@ const ownRow = reusableStatement(["userId", "testId"], (db, p) =>
   db.select().from(tests).where(isOwnTest(p)),
 );
 
-/**
- * The few columns of the row the results need, only if it is the creator's: the whole row (every
- * column with its field description in the answer) would be read, sent and mapped for nothing on
- * the API's most polled read.
- */
-const resultsRow = reusableStatement(["userId", "testId"], (db, p) =>
-  db
-    .select({
-      id: tests.id,
-      metric: tests.metric,
-      status: tests.status,
-      endsAt: tests.endsAt,
-      videoId: tests.videoId,
-      intervalMinutes: tests.intervalMinutes,
-    })
-    .from(tests)
-    .where(isOwnTest(p)),
-);
-
 /** The test's titles by variant (read beside the test's row, discarded unread when that is empty). */
 const titlesOf = reusableStatement(["testId"], (db, p) =>
   db
@@ -123,23 +95,77 @@ const titlesOf = reusableStatement(["testId"], (db, p) =>
     .orderBy(asc(titles.variant)),
 );
 
-/** The test's slots in order, as the analysis and the charts read them. */
-const slotRecords = reusableStatement(["testId"], (db, p) =>
-  db.select(slotColumns).from(slots).where(eq(slots.testId, p.testId)).orderBy(asc(slots.slotIndex)),
-);
+/** A title as `resultsRead` lists it: `[variant, text]`. */
+type TitleTuple = [number, string];
+/** A slot as `resultsRead` lists it: `[slot_index, variant, block, started_at, ended_at, views_start, views_end]`. */
+type SlotTuple = [number, number, number, string, string | null, number, number | null];
+/** A daily Analytics row as `resultsRead` lists it: `[day, impressions, ctr, watch_minutes]`. */
+type DayTuple = [string, number | null, number | string | null, number | string | null];
 
-/** The test's daily Analytics figures, when they are in. */
-const dailyOf = reusableStatement(["testId"], (db, p) =>
+/**
+ * Everything the results need in one statement: the few columns of the test's row, only if it is
+ * the creator's, with its titles (by variant), its slots (in order) and its daily Analytics rows
+ * as JSON arrays that Postgres builds. One row instead of some sixty over four statements: the
+ * database proxy and the Worker handle one row, and the Worker maps no row per slot.
+ */
+const resultsRead = reusableStatement(["userId", "testId"], (db, p) =>
   db
     .select({
-      day: analyticsPolls.day,
-      impressions: analyticsPolls.impressions,
-      ctr: analyticsPolls.ctr,
-      watchMinutes: analyticsPolls.watchMinutes,
+      id: tests.id,
+      metric: tests.metric,
+      status: tests.status,
+      endsAt: tests.endsAt,
+      videoId: tests.videoId,
+      intervalMinutes: tests.intervalMinutes,
+      // Written out: in a select's own fields drizzle leaves columns unqualified, and an inner
+      // "id" would be the subquery table's own.
+      titles: sql<TitleTuple[] | null>`(
+        select json_agg(json_build_array(t.variant, t.text) order by t.variant)
+        from titles t where t.test_id = tests.id)`,
+      slots: sql<SlotTuple[] | null>`(
+        select json_agg(json_build_array(s.slot_index, s.variant, s.block, s.started_at, s.ended_at,
+          s.views_start, s.views_end) order by s.slot_index)
+        from slots s where s.test_id = tests.id)`,
+      days: sql<DayTuple[] | null>`(
+        select json_agg(json_build_array(d.day, d.impressions, d.ctr, d.watch_minutes))
+        from analytics_polls d where d.test_id = tests.id and d.kind = 'daily' and d.day is not null)`,
     })
-    .from(analyticsPolls)
-    .where(and(eq(analyticsPolls.testId, p.testId), eq(analyticsPolls.kind, "daily"))),
+    .from(tests)
+    .where(isOwnTest(p)),
 );
+
+/** A JSON number, or the string Postgres writes for a float JSON cannot hold ("NaN", "Infinity"). */
+function numberOrNull(value: number | string | null): number | null {
+  return value === null ? null : Number(value);
+}
+
+/** A slot of `resultsRead` as the analysis and the charts read it. */
+function slotOf([
+  slotIndex,
+  variant,
+  block,
+  startedAt,
+  endedAt,
+  viewsStart,
+  viewsEnd,
+]: SlotTuple): SlotRecord {
+  return {
+    slotIndex,
+    variant,
+    block,
+    startedAt: new Date(startedAt),
+    endedAt: endedAt === null ? null : new Date(endedAt),
+    viewsStart,
+    viewsEnd,
+  };
+}
+
+/** A daily row of `resultsRead` as the analysis reads it. */
+function dayOf([day, impressions, ctr, watchMinutes]: DayTuple): DailyRecord {
+  // A figure not in yet stays null: the analysis counts that day as missing, as the rotator does,
+  // never as a day of no impressions or no minutes watched.
+  return { day, impressions, ctr: numberOrNull(ctr), watchMinutes: numberOrNull(watchMinutes) };
+}
 
 /** How many of a test's latest events its detail carries. */
 const DETAIL_EVENTS = 50;
@@ -155,34 +181,22 @@ const latestEvents = reusableStatement(["testId"], (db, p) =>
 );
 
 /**
- * A creator's test with its results, in one batch: the test row (only if it is theirs), its
- * titles, its slots and its daily Analytics rows. The last three are keyed by the test id alone
- * and read in the same snapshot; when the row is not the creator's, they are discarded unread and
- * the answer is NotFound, as for a test that does not exist, so ids reveal nothing. The daily rows
- * are read whatever the metric (a views test has none, or a few cheap ones) to keep one round trip.
+ * A creator's test with its results, in one batch of one statement (`resultsRead`): the test's
+ * row with its titles, slots and daily Analytics rows, only if it is the creator's; otherwise
+ * NotFound, as for a test that does not exist, so ids reveal nothing. The daily rows are read
+ * whatever the metric (a views test has none, or a few cheap ones) to keep one round trip.
  */
 export async function ownTestResults({ db, userId, batch }: UserReads, testId: string, now = Date.now()) {
-  const [rows, variants, records, daily] = await batch([
-    resultsRow(db, { userId, testId }),
-    titlesOf(db, { testId }),
-    slotRecords(db, { testId }),
-    dailyOf(db, { testId }),
-  ]);
-  const row = rows[0];
-  if (!row) throw new NotFound("No such test.");
+  const [rows] = await batch([resultsRead(db, { userId, testId })]);
+  const found = rows[0];
+  if (!found) throw new NotFound("No such test.");
+  const { titles: titleTuples, slots: slotTuples, days: dayTuples, ...row } = found;
+  const variants: TitleVariant[] = (titleTuples ?? []).map(([variant, text]) => ({ variant, text }));
+  const records = (slotTuples ?? []).map(slotOf);
   const days =
     row.metric === "views"
       ? undefined
-      : new Map<string, DailyRecord>(
-          daily
-            .filter((r): r is typeof r & { day: string } => r.day !== null)
-            .map((r) => [
-              r.day,
-              // A figure not in yet stays null: the analysis counts that day as missing, as the
-              // rotator does, never as a day of no impressions or no minutes watched.
-              { day: r.day, impressions: r.impressions, ctr: r.ctr, watchMinutes: r.watchMinutes },
-            ]),
-        );
+      : new Map((dayTuples ?? []).map((tuple) => [tuple[0], dayOf(tuple)] as const));
   const final = FINISHED.includes(row.status) || (row.endsAt !== null && row.endsAt.getTime() <= now);
   // Only a daily-slot test has traffic sources: its one further read (null, unread, for the rest).
   const trafficSources = await dailyTrafficSources(db, row, variants.length, records, now);
