@@ -1,0 +1,1 @@
+CREATE INDEX "slots_test_results_idx" ON "slots" USING btree ("test_id","slot_index","variant","block","started_at","ended_at","views_start","views_end");
