@@ -20,9 +20,9 @@ import { addCpuSpent, type CpuSnapshot, cpuPerRequest, cpuSnapshot } from "./pro
  * At each level the routes take turns in LOAD_ROUNDS rounds (`driveLevel`); each round runs a
  * route for a second of warm-up and then its share of LOAD_SECONDS, measured (`driveRound`).
  * Before each round it waits until the stack has worked off the previous round's abandoned
- * requests (`drain`), and records the machine's load average. Prints requests/s and p50/p99 latency per
- * route and level, and the ratios to the bare route, then the Server-Timing steps of sequential
- * requests; writes bench/results/api-load.json. Run with `npm run bench:load`.
+ * requests (`drain`), and records the machine's load average. Prints requests/s and p50/p99
+ * latency per route and level, and the ratios to the bare route, then the Server-Timing steps of
+ * sequential requests; writes bench/results/api-load.json. Run with `npm run bench:load`.
  *
  * Database: the embedded PGlite unless DATABASE_URL is set; then a fresh sibling database
  * `<name>_load` on that server. Signed-in reads go over Neon's SQL-over-HTTP, one batch each that
@@ -296,7 +296,7 @@ function figuresOf(
     errors: sum("errors"),
     timeouts: sum("timeouts"),
     statusCodes,
-    cpuMsPerRequest: cpuPerRequest(new Map(), context.cpu, sum("requests")),
+    cpuMsPerRequest: cpuPerRequest(context.cpu, sum("requests")),
   };
 }
 

@@ -83,16 +83,12 @@ export function addCpuSpent(total: CpuSnapshot, before: CpuSnapshot, after: CpuS
     total.set(role, (total.get(role) ?? 0) + ticks - (before.get(role) ?? 0));
 }
 
-/** Milliseconds of CPU per request, by role, between two snapshots that `requests` fell between. */
-export function cpuPerRequest(
-  before: CpuSnapshot,
-  after: CpuSnapshot,
-  requests: number,
-): Record<string, number> {
+/** Milliseconds of CPU per request, by role, of the ticks `spent` (`addCpuSpent`) over `requests`. */
+export function cpuPerRequest(spent: CpuSnapshot, requests: number): Record<string, number> {
   const perRequest: Record<string, number> = {};
   let total = 0;
-  for (const [role, ticks] of after) {
-    const ms = ((ticks - (before.get(role) ?? 0)) / TICKS_PER_SECOND / Math.max(1, requests)) * 1000;
+  for (const [role, ticks] of spent) {
+    const ms = (ticks / TICKS_PER_SECOND / Math.max(1, requests)) * 1000;
     if (ms <= 0) continue;
     perRequest[role] = Number(ms.toFixed(2));
     total += ms;
