@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nextDay, pacificDay, pacificDayStart } from "../../emulator/pacific-time";
+import { addDays, nextDay, pacificDay, pacificDayStart } from "../../emulator/pacific-time";
 import { REPORT_DELAY_MS } from "../../emulator/reporting";
 import { admin, call, signIn, type World, withToken, world } from "./fixtures";
 
@@ -35,6 +35,17 @@ async function nowSim(): Promise<number> {
 
 async function advance(ms: number): Promise<void> {
   await admin("PUT", "/clock", { advanceSeconds: Math.ceil(ms / 1000) });
+}
+
+/**
+ * Advances the simulated clock to noon Pacific, `days` days after today's. A job made then gets
+ * its own day's report 12 hours after its first ones, whatever the hour the suite runs at: made in
+ * a day's last hour, that report would come within an hour of the first ones and be counted with
+ * them.
+ */
+async function untilPacificNoon(days: number): Promise<void> {
+  const now = await nowSim();
+  await advance(pacificDayStart(addDays(pacificDay(now), days)) + 12 * HOUR - now);
 }
 
 async function createJob(token: string, reportTypeId: string) {
@@ -195,8 +206,8 @@ describe("Reporting API: reports on the simulated clock", () => {
     const w = await world({ videoCount: 2, video: { viewsPerDay: 6_000 } });
     const { access_token } = await signIn(w);
     const videoIds = w.videos.map((v) => v.id);
-    // Three simulated days of traffic before the job exists: the backfill covers them.
-    await advance(3 * 24 * HOUR);
+    // Some three simulated days of traffic before the job exists: the backfill covers them.
+    await untilPacificNoon(3);
     const job = (await createJob(access_token, "channel_reach_basic_a1")).body;
     const jobCreated = Date.parse(job.createTime);
     const firstDay = pacificDay(jobCreated);
@@ -281,6 +292,7 @@ describe("Reporting API: reports on the simulated clock", () => {
   it("filters by start time and pages the list", async () => {
     const w = await world({ videoCount: 1 });
     const { access_token } = await signIn(w);
+    await untilPacificNoon(1);
     const job = (await createJob(access_token, "channel_basic_a3")).body;
     await advance(REPORT_DELAY_MS + HOUR);
     const all = (await listReports(access_token, job.id)).body.reports ?? [];
