@@ -1,6 +1,4 @@
-import { type Context, Hono, type MiddlewareHandler } from "hono";
-import { etag } from "hono/etag";
-import { toHex } from "./auth/keyring";
+import { Hono } from "hono";
 import type { AppEnv } from "./context";
 import { errorBody, handleError } from "./errors";
 import { adminAuth } from "./middleware/admin-auth";
@@ -8,6 +6,7 @@ import { init } from "./middleware/init";
 import { checkOrigin } from "./middleware/origin";
 import { limitPerIp, limitPerUser } from "./middleware/rate-limit";
 import { requestMetrics } from "./middleware/request-metrics";
+import { revalidated } from "./middleware/revalidation";
 import { applySecurityHeaders } from "./middleware/security-headers";
 import { requireUser } from "./middleware/session";
 import { adminOperationsRoutes } from "./routes/admin-operations";
@@ -23,34 +22,6 @@ import { metricsRoutes } from "./routes/metrics";
 import { notificationRoutes } from "./routes/notifications";
 import { testRoutes } from "./routes/tests";
 import { videoRoutes } from "./routes/videos";
-
-const etagged = etag();
-
-/**
- * Tags a successful answer with the SHA-1 of its body, as `etag()` would, but reading the body in
- * one native call: `etag()` reads it chunk by chunk in JavaScript, 3.5–8 % of the Worker's
- * JavaScript time in profiles of a results read.
- */
-async function tagBody(c: Context<AppEnv>): Promise<void> {
-  if (!c.res.ok || !c.res.body || c.res.headers.has("etag")) return;
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", await c.res.clone().arrayBuffer()));
-  c.res.headers.set("etag", `"${toHex(digest)}"`);
-}
-
-/**
- * API GETs answer an ETag (a hash of the body) and a 304 to a matching If-None-Match. They are
- * per user, so `private, no-cache`: browsers revalidate every time, shared caches keep nothing.
- * Sign-in redirects are left alone; a route that set its own Cache-Control (CSV: no-store) keeps it.
- */
-const revalidated: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.req.method !== "GET" || c.req.path.startsWith("/api/auth/")) return next();
-  return etagged(c, async () => {
-    await next();
-    await tagBody(c);
-    if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "private, no-cache");
-    c.res.headers.append("vary", "Cookie");
-  });
-};
 
 /** The API: one sub-app per domain, mounted under /api. */
 const api = new Hono<AppEnv>()

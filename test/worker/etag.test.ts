@@ -20,6 +20,12 @@ beforeAll(async () => {
   bob = await creator(db);
 });
 
+/** The ETag of a body: its SHA-1 in hex, quoted. */
+async function sha1Tag(body: ArrayBuffer): Promise<string> {
+  const sha1 = new Uint8Array(await crypto.subtle.digest("SHA-1", body));
+  return `"${Array.from(sha1, (b) => b.toString(16).padStart(2, "0")).join("")}"`;
+}
+
 /** A GET as `who`, with the ETag of an earlier answer when given. */
 function get(who: TestCreator, path: string, etag?: string | null): Promise<Response> {
   return SELF.fetch(`${APP}${path}`, as(who.session, etag ? { headers: { "if-none-match": etag } } : {}));
@@ -34,14 +40,31 @@ describe("ETags on API GETs", () => {
     expect(first.headers.get("cache-control")).toBe("private, no-cache");
     expect(first.headers.get("vary")).toMatch(/cookie/i);
     // The tag is the SHA-1 of exactly the body sent.
-    const sha1 = new Uint8Array(await crypto.subtle.digest("SHA-1", await first.arrayBuffer()));
-    expect(etag).toBe(`"${Array.from(sha1, (b) => b.toString(16).padStart(2, "0")).join("")}"`);
+    expect(etag).toBe(await sha1Tag(await first.arrayBuffer()));
 
     const repeat = await get(alice, "/api/me", etag);
     expect(repeat.status).toBe(304);
     expect(await repeat.text()).toBe("");
     expect(repeat.headers.get("etag")).toBe(etag);
     expect(repeat.headers.get("cache-control")).toBe("private, no-cache");
+  });
+
+  it("tags the dashboard and the results, which hash their JSON as they write it, the same way", async () => {
+    const carol = await creator(db);
+    const test = await createDraft(carol);
+    for (const path of ["/api/dashboard", `/api/tests/${test.id}/results`]) {
+      const first = await get(carol, path);
+      expect(first.status).toBe(200);
+      expect(first.headers.get("content-type")).toMatch(/^application\/json/);
+      expect(first.headers.get("cache-control")).toBe("private, no-cache");
+      const body = await first.arrayBuffer();
+      const etag = first.headers.get("etag");
+      expect(etag).toBe(await sha1Tag(body));
+      expect(JSON.parse(new TextDecoder().decode(body))).toBeTypeOf("object");
+      const repeat = await get(carol, path, etag);
+      expect(repeat.status).toBe(304);
+      expect(await repeat.text()).toBe("");
+    }
   });
 
   it("revalidates lists too, and a change makes the old ETag stale", async () => {

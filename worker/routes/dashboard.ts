@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../context";
 import { timed } from "../middleware/init";
+import { taggedJson } from "../middleware/revalidation";
 import { readsOf, sessionInRead } from "../middleware/session";
 import { dashboardOf } from "../title-tests/read-batches";
 
@@ -10,5 +11,5 @@ import { dashboardOf } from "../title-tests/read-batches";
  * which checks the session too.
  */
 export const dashboardRoutes = new Hono<AppEnv>().get("/dashboard", sessionInRead, async (c) => {
-  return c.json(await timed(c, "db", () => dashboardOf(readsOf(c, c.var.read().reads))));
+  return taggedJson(c, await timed(c, "db", () => dashboardOf(readsOf(c, c.var.read().reads))));
 });

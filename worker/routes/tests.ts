@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { controlFrom } from "../../durable-objects/test-rotator/contract";
 import type { AppEnv } from "../context";
 import { timed } from "../middleware/init";
+import { taggedJson } from "../middleware/revalidation";
 import { readsOf, sessionInRead, userOf } from "../middleware/session";
 import { changeStatus, resumeTest } from "../title-tests/control";
 import { createTest, startDraft } from "../title-tests/creation";
@@ -79,7 +80,7 @@ export const testRoutes = new Hono<AppEnv>()
     const { id } = c.req.valid("param");
     const reads = readsOf(c, c.var.read().freshReads);
     const { results } = await timed(c, "db", () => ownTestResults(reads, id));
-    return c.json(results);
+    return taggedJson(c, results);
   })
   .get("/tests/:id/export.csv", sessionInRead, validate("param", testIdParam), async (c) => {
     const { id } = c.req.valid("param");
