@@ -44,19 +44,22 @@ describe("the series carries each slot's figures by the test's metric", () => {
     ]);
   });
 
-  it("a views test's slots: views over hours, as the views fields say", () => {
-    const series = results("views").series;
-    expect(series.map((p) => [p.count, p.exposure, p.rate])).toEqual([
+  it("a views test's slots: views over hours, the open one's hours up to now", () => {
+    expect(results("views").series.map((p) => [p.count, p.exposure, p.rate])).toEqual([
       [480, 24, 20],
       [480, 24, 20],
       [480, 24, 20],
       [null, 6, null],
     ]);
-    for (const p of series) expect([p.count, p.rate]).toEqual([p.views, p.viewsPerHour]);
   });
 
-  it("keeps each slot's views for every metric", () => {
-    expect(results("ctr").series[0]).toMatchObject({ views: 480, hours: 24, viewsPerHour: 20 });
+  it("keeps each slot's view counter at its start and end for every metric", () => {
+    expect(results("ctr").series.map((p) => [p.viewsStart, p.viewsEnd])).toEqual([
+      [0, 480],
+      [0, 480],
+      [0, 480],
+      [0, null],
+    ]);
   });
 });
 

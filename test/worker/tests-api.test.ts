@@ -263,10 +263,7 @@ interface ResultsJson {
   series: {
     slotIndex: number;
     variant: number;
-    views: number | null;
     viewsEnd: number | null;
-    hours: number;
-    viewsPerHour: number | null;
     count: number | null;
     exposure: number | null;
     rate: number | null;
@@ -300,16 +297,10 @@ describe("results and export", () => {
       [2, 320, 2],
     ]);
     expect(results.series).toHaveLength(7);
-    expect(results.series[0]).toMatchObject({
-      slotIndex: 0,
-      variant: 0,
-      views: 100,
-      hours: 1,
-      viewsPerHour: 100,
-    });
+    expect(results.series[0]).toMatchObject({ slotIndex: 0, variant: 0, count: 100, exposure: 1, rate: 100 });
     const open = results.series[6];
-    expect(open).toMatchObject({ slotIndex: 6, variant: 1, views: null, viewsEnd: null, viewsPerHour: null });
-    expect(open?.hours).toBeGreaterThan(0);
+    expect(open).toMatchObject({ slotIndex: 6, variant: 1, count: null, viewsEnd: null, rate: null });
+    expect(open?.exposure).toBeGreaterThan(0);
     expect(results.titles.map((t) => t.variant)).toEqual([0, 1, 2]);
   });
 
@@ -345,9 +336,6 @@ describe("results and export", () => {
         endedAt: "2026-11-20T11:30:00.987Z",
         viewsStart: 5_000_000_000,
         viewsEnd: 5_000_000_321,
-        views: 321,
-        hours,
-        viewsPerHour: 321 / hours,
         count: 321,
         exposure: hours,
         rate: 321 / hours,

@@ -15,20 +15,27 @@ export interface SlotRecord {
 }
 
 /**
- * The engine's input for the views metric: one Slot per closed slot, views gained over hours live.
- * Open slots are left out (their count is not known yet); a count that went down (YouTube removes
- * spam views now and then) counts as 0 rather than as negative views.
+ * A slot's figures by the views metric: the views it gained over the hours it was live (up to
+ * `now` while open). The count is null while the slot is open (not known yet); a count that went
+ * down (YouTube removes spam views now and then) is 0 rather than negative.
  */
+export function viewFigures(r: SlotRecord, now: number): { count: number | null; exposure: number } {
+  const closed = r.endedAt !== null && r.viewsEnd !== null;
+  return {
+    count: closed ? Math.max(0, (r.viewsEnd as number) - r.viewsStart) : null,
+    exposure: Math.max(0, ((r.endedAt?.getTime() ?? now) - r.startedAt.getTime()) / HOUR_MS),
+  };
+}
+
+/** The engine's input for the views metric: one Slot per closed slot live for some time. */
 export function viewSlots(records: readonly SlotRecord[]): Slot[] {
-  return records
-    .filter((r) => r.endedAt !== null && r.viewsEnd !== null)
-    .map((r) => ({
-      variant: r.variant,
-      block: r.block,
-      count: Math.max(0, (r.viewsEnd as number) - r.viewsStart),
-      exposure: Math.max(0, ((r.endedAt as Date).getTime() - r.startedAt.getTime()) / HOUR_MS),
-    }))
-    .filter((slot) => slot.exposure > 0);
+  const slots: Slot[] = [];
+  for (const r of records) {
+    // An open slot's count is null, whatever `now`: it is left out.
+    const { count, exposure } = viewFigures(r, r.startedAt.getTime());
+    if (count !== null && exposure > 0) slots.push({ variant: r.variant, block: r.block, count, exposure });
+  }
+  return slots;
 }
 
 /** The analysis of a views test from its slot records (`final` once its end time has passed). */

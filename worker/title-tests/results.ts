@@ -1,18 +1,17 @@
 import { pacificDayKey } from "../quota/pacific-day";
 import type { Analysis } from "../stats/analyze";
 import { type Knowledge, whatTheTestKnows } from "../stats/verdict";
-import { analyzeTest, type DailyRecord, dailyFigures, type SlotRecord } from "./analysis";
+import { analyzeTest, type DailyRecord, dailyFigures, type SlotRecord, viewFigures } from "./analysis";
+import { isoTime } from "./iso-time";
 import { type Metric, metricWords } from "./metric-words";
 import type { TitleVariant } from "./queries";
 import type { TrafficSourceResults } from "./traffic-sources";
 
-const HOUR_MS = 3_600_000;
-
 /**
- * One slot as the charts draw it; an open slot has null views and counts its hours up to now.
- * `count`, `exposure` and `rate` are the slot's figures by the test's metric (views over hours,
- * clicks over impressions, minutes watched over hours): null while not known, as for an open slot
- * or a day whose figures YouTube has not sent yet.
+ * One slot as the charts draw it: when it ran, the video's view counter at its start and end (null
+ * while open), and its figures by the test's metric (views over hours, clicks over impressions,
+ * minutes watched over hours). The figures are null while not known, as for an open slot's count or
+ * a day whose figures YouTube has not sent yet; an open slot's hours count up to now.
  */
 export interface SeriesPoint {
   slotIndex: number;
@@ -22,9 +21,6 @@ export interface SeriesPoint {
   endedAt: string | null;
   viewsStart: number;
   viewsEnd: number | null;
-  views: number | null;
-  hours: number;
-  viewsPerHour: number | null;
   count: number | null;
   exposure: number | null;
   rate: number | null;
@@ -52,27 +48,18 @@ export function seriesOf(
   days: ReadonlyMap<string, DailyRecord> = new Map(),
 ): SeriesPoint[] {
   return records.map((r) => {
-    const closed = r.endedAt !== null && r.viewsEnd !== null;
-    const end = r.endedAt?.getTime() ?? now;
-    const hours = Math.max(0, (end - r.startedAt.getTime()) / HOUR_MS);
-    // As in the analysis: a count that went down (YouTube removed spam views) is 0, not negative.
-    const views = closed ? Math.max(0, (r.viewsEnd as number) - r.viewsStart) : null;
-    const viewsPerHour = views !== null && hours > 0 ? views / hours : null;
     const figures =
       metric === "views"
-        ? { count: views, exposure: hours }
+        ? viewFigures(r, now)
         : (dailyFigures(metric, r, days, pacificDayKey) ?? { count: null, exposure: null });
     return {
       slotIndex: r.slotIndex,
       variant: r.variant,
       block: r.block,
-      startedAt: r.startedAt.toISOString(),
-      endedAt: r.endedAt?.toISOString() ?? null,
+      startedAt: isoTime(r.startedAt.getTime()),
+      endedAt: r.endedAt === null ? null : isoTime(r.endedAt.getTime()),
       viewsStart: r.viewsStart,
       viewsEnd: r.viewsEnd,
-      views,
-      hours,
-      viewsPerHour,
       ...figures,
       rate:
         figures.count !== null && figures.exposure !== null && figures.exposure > 0
